@@ -1,0 +1,71 @@
+"""Domain values passed between build stages: frozen, no I/O, no Jinja."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from generator.diagnostics import Diagnostic
+
+EMPTY_LINES: Mapping[str, int] = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """Where an entry came from: path relative to the site root (POSIX) and 1-based line."""
+
+    path: str
+    line: int = 1
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One validated entry. ``abstract`` and ``title`` are the raw source text (Markdown/LaTeX)."""
+
+    slug: str
+    title: str
+    abstract: str
+    date: dt.date
+    source: SourceRef
+    authors: tuple[str, ...] = ()
+    arxiv: str | None = None  # normalised, without version: "2302.06675", "hep-th/9901001"
+    arxiv_version: str | None = None  # "v2" when the entry pinned one
+    doi: str | None = None
+    url: str | None = None
+    pdf: str | None = None
+    code: str | None = None
+    project: str | None = None
+    tags: tuple[str, ...] = ()  # slugs, sorted, unique
+    upvotes: int | None = None
+    submitted_by: str | None = None
+    thumbnail: str | None = None
+    draft: bool = False
+    field_lines: Mapping[str, int] = field(default=EMPTY_LINES, compare=False, hash=False)
+
+    def line_of(self, name: str) -> int:
+        return self.field_lines.get(name, self.source.line)
+
+
+@dataclass(frozen=True)
+class Topic:
+    slug: str
+    label: str
+    terms: tuple[str, ...]
+    papers: tuple[str, ...]  # paper slugs, newest first
+
+
+@dataclass(frozen=True)
+class TopicModel:
+    """Every non-draft paper is in exactly one topic; ``related`` holds up to N slugs, best first."""
+
+    topics: tuple[Topic, ...]
+    topic_of: Mapping[str, str]
+    related: Mapping[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    papers: tuple[Paper, ...]
+    diagnostics: tuple[Diagnostic, ...]
