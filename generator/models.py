@@ -58,7 +58,7 @@ class Topic:
 
 @dataclass(frozen=True)
 class TopicModel:
-    """Every non-draft paper is in exactly one topic; ``related`` holds up to N slugs, best first."""
+    """Every non-draft paper is in exactly one topic; ``related``: up to N slugs, best first."""
 
     topics: tuple[Topic, ...]
     topic_of: Mapping[str, str]

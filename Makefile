@@ -1,0 +1,35 @@
+# Quick start: `make site` builds the sample site into output/, `make test` runs every test.
+# Both create .venv and install what they need first.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: site test lint serve clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Paperboy needs Python 3.11 or newer; set PYTHON=python3.11 (or newer)")'
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+site: $(STAMP)
+	$(BIN)/paperboy build
+	@echo "The site is in output/. Preview it with: $(BIN)/paperboy serve  (then open the address it prints)"
+
+test: $(STAMP)
+	$(BIN)/ruff check generator tests
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check generator tests
+
+serve: $(STAMP)
+	$(BIN)/paperboy serve
+
+clean:
+	rm -rf output .paperboy-tmp-* .paperboy-old-* .pytest_cache .ruff_cache

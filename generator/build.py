@@ -1,0 +1,128 @@
+"""build_site(): the only place the stages are chained.
+
+load_content -> cluster_topics -> plan_site -> render pages, assets, feeds -> write_site.
+Content and template problems come back as diagnostics; nothing is written unless all is well.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from types import MappingProxyType
+
+from generator.config import SiteConfig
+from generator.content import load_content
+from generator.diagnostics import Diagnostic, Diagnostics
+from generator.models import Paper, TopicModel
+
+Progress = Callable[[str, int, int], None]  # (phase, done, total)
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    diagnostics: tuple[Diagnostic, ...]
+    papers: int = 0
+    topics: int = 0
+    files: int = 0
+    timings: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.level == "error" for d in self.diagnostics)
+
+
+class _Timer:
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
+
+
+def check_site(site_root: Path, config: SiteConfig) -> tuple[Diagnostic, ...]:
+    """Validate content without building."""
+    return load_content(site_root, config.content_dir, include_drafts=config.include_drafts,
+                        max_entry_bytes=config.max_entry_bytes).diagnostics
+
+
+def build_site(site_root: Path, config: SiteConfig, *, progress: Progress | None = None,
+               write: bool = True) -> BuildResult:
+    timer = _Timer()
+    with timer.phase("load"):
+        loaded = load_content(site_root, config.content_dir, include_drafts=config.include_drafts,
+                              max_entry_bytes=config.max_entry_bytes)
+    diagnostics = Diagnostics(list(loaded.diagnostics))
+    if diagnostics.has_errors:
+        return BuildResult(diagnostics.sorted(), timings=MappingProxyType(timer.timings))
+    with timer.phase("topics"):
+        topic_model = fit_topics(loaded.papers, config)
+    files, render_problems = _render_everything(site_root, config, loaded.papers, topic_model,
+                                                timer, progress)
+    diagnostics.extend(render_problems)
+    count = 0
+    if not diagnostics.has_errors and write:
+        from generator.write import write_site
+
+        with timer.phase("write"):
+            count = write_site(files, site_root / config.output_dir)
+    return BuildResult(diagnostics.sorted(), len(loaded.papers), len(topic_model.topics), count,
+                       MappingProxyType(timer.timings))
+
+
+def fit_topics(papers: tuple[Paper, ...], config: SiteConfig) -> TopicModel:
+    if not config.topics.enabled:
+        return TopicModel((), MappingProxyType({}), MappingProxyType({}))
+    from generator.topics import cluster_topics
+
+    return cluster_topics(papers, count=config.topics.count, related_count=config.topics.related,
+                          seed=config.topics.seed, renames=config.topics.renames)
+
+
+def _render_everything(site_root: Path, config: SiteConfig, papers: tuple[Paper, ...],
+                       topic_model: TopicModel, timer: _Timer, progress: Progress | None):
+    from generator.feeds import render_feeds, render_robots, render_sitemap
+    from generator.render import OutputFile, asset_url_function
+    from generator.site import plan_site
+    from generator.themes import collect_assets, make_environment, theme_chain
+
+    with timer.phase("plan"):
+        model = plan_site(config, papers, topic_model)
+        chain = theme_chain(site_root, config.theme)
+        assets = collect_assets(chain)
+        env = make_environment(chain)
+        env.globals["asset"] = asset_url_function(assets, model.urls)
+    with timer.phase("render"):
+        files, problems = _render_pages(env, model.routes, site_root, progress)
+    with timer.phase("feeds"):
+        files.extend(render_feeds(config, model))
+        files.append(render_sitemap(model))
+        files.append(render_robots(model))
+    files.extend(OutputFile(PurePosixPath(a.route), a.source.read_bytes())
+                 for a in assets.values())
+    files.append(OutputFile(PurePosixPath(".nojekyll"), b""))
+    return files, problems
+
+
+def _render_pages(env, routes, site_root: Path, progress: Progress | None):
+    from generator.render import TemplateFailure, render_route
+
+    files, problems, failed_templates = [], [], set()
+    for done, route in enumerate(routes, start=1):
+        if route.template in failed_templates:
+            continue  # one message per broken template, not one per page
+        try:
+            files.append(render_route(env, route, site_root))
+        except TemplateFailure as failure:
+            problems.append(failure.diagnostic)
+            failed_templates.add(route.template)
+        if progress and (done % 200 == 0 or done == len(routes)):
+            progress("render", done, len(routes))
+    return files, problems

@@ -1,0 +1,272 @@
+"""site.yaml -> SiteConfig: typed, validated, every problem reported as ``site.yaml:LINE``.
+
+Command-line overrides go through the same validation as the file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import urlsplit
+
+from generator.diagnostics import Diagnostics, UserError
+from generator.yaml_source import Located, YamlError, parse_yaml
+
+CONFIG_NAME = "site.yaml"
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+
+
+@dataclass(frozen=True)
+class TopicsConfig:
+    enabled: bool = True
+    count: int | None = None  # None: chosen automatically
+    related: int = 5
+    seed: int = 0
+    renames: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True)
+class FeedsConfig:
+    rss: bool = True
+    atom: bool = True
+    items: int = 50
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str = "Paper digest"
+    description: str = ""
+    base_url: str = "http://localhost:8000/"
+    language: str = "en"
+    theme: str = "default"
+    papers_per_page: int = 50
+    content_dir: str = "content"
+    output_dir: str = "output"
+    max_entry_bytes: int = 1_000_000
+    topics: TopicsConfig = field(default_factory=TopicsConfig)
+    feeds: FeedsConfig = field(default_factory=FeedsConfig)
+    include_drafts: bool = False  # set by --drafts only
+
+    @property
+    def base_path(self) -> str:
+        """The URL path all pages live under: '/' or '/repo/' for a GitHub project page."""
+        return urlsplit(self.base_url).path or "/"
+
+
+# ---------------------------------------------------------------------------------- validators
+
+Validator = Callable[[Any], tuple[Any, str]]  # -> (value, error message or "")
+
+
+def _text(value: Any) -> tuple[Any, str]:
+    if isinstance(value, str):
+        return value.strip(), ""
+    return None, f"must be text, got {_describe(value)}"
+
+
+def _bool(value: Any) -> tuple[Any, str]:
+    if isinstance(value, bool):
+        return value, ""
+    return None, f"must be true or false, got {_describe(value)}"
+
+
+def _int_between(low: int, high: int) -> Validator:
+    def check(value: Any) -> tuple[Any, str]:
+        if isinstance(value, bool) or not isinstance(value, int):
+            return None, f"must be a whole number, got {_describe(value)}"
+        if not low <= value <= high:
+            return None, f"must be between {low} and {high}, got {value}"
+        return value, ""
+    return check
+
+
+def _optional_count(value: Any) -> tuple[Any, str]:
+    if value is None or value == "auto":
+        return None, ""
+    value, error = _int_between(1, 500)(value)
+    return value, (error + " (or 'auto')") if error else ""
+
+
+def _base_url(value: Any) -> tuple[Any, str]:
+    text, error = _text(value)
+    if error:
+        return None, error
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        example = "https://user.github.io/repo/"
+        return None, f"must be an absolute http(s) URL such as {example}, got '{text}'"
+    if parts.query or parts.fragment:
+        return None, f"must not have a query or fragment, got '{text}'"
+    return text if text.endswith("/") else text + "/", ""
+
+
+def _language(value: Any) -> tuple[Any, str]:
+    text, error = _text(value)
+    if error or not _LANGUAGE.match(text):
+        return None, error or f"must be a language tag such as 'en' or 'pt-BR', got '{text}'"
+    return text, ""
+
+
+def _name(value: Any) -> tuple[Any, str]:
+    text, error = _text(value)
+    if error or not _NAME.match(text):
+        allowed = "letters, digits, '-', '_', '.'"
+        return None, error or f"must be a folder name ({allowed}), got '{text}'"
+    return text, ""
+
+
+def _relative_dir(value: Any) -> tuple[Any, str]:
+    text, error = _text(value)
+    if error:
+        return None, error
+    path = Path(text)
+    if not text or path.is_absolute() or ".." in path.parts:
+        return None, f"must be a folder inside the site, got '{text}'"
+    return text, ""
+
+
+def _renames(value: Any) -> tuple[Any, str]:
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in value.items()
+    ):
+        return None, "must map topic slugs to labels, e.g. {reinforcement-learning: RL}"
+    return MappingProxyType({k: v.strip() for k, v in sorted(value.items())}), ""
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    return f"'{value}'"
+
+
+SITE_OPTIONS: Mapping[str, Validator] = {
+    "title": _text,
+    "description": _text,
+    "base_url": _base_url,
+    "language": _language,
+    "theme": _name,
+    "papers_per_page": _int_between(1, 10_000),
+    "content_dir": _relative_dir,
+    "output_dir": _relative_dir,
+    "max_entry_bytes": _int_between(1_000, 100_000_000),
+}
+TOPICS_OPTIONS: Mapping[str, Validator] = {
+    "enabled": _bool,
+    "count": _optional_count,
+    "related": _int_between(0, 50),
+    "seed": _int_between(0, 2**31 - 1),
+    "renames": _renames,
+}
+FEEDS_OPTIONS: Mapping[str, Validator] = {
+    "rss": _bool,
+    "atom": _bool,
+    "items": _int_between(1, 10_000),
+}
+SECTIONS: Mapping[str, tuple[Mapping[str, Validator], type]] = {
+    "topics": (TOPICS_OPTIONS, TopicsConfig),
+    "feeds": (FEEDS_OPTIONS, FeedsConfig),
+}
+
+
+def all_option_names() -> tuple[str, ...]:
+    """Every site.yaml key, dotted for sections (used to keep the README in sync)."""
+    names = list(SITE_OPTIONS)
+    for section, (options, _cls) in SECTIONS.items():
+        names.append(section)
+        names.extend(f"{section}.{name}" for name in options)
+    return tuple(names)
+
+
+# ------------------------------------------------------------------------------------- loading
+
+def load_config(site_root: Path, overrides: Mapping[str, Any] | None = None) -> SiteConfig:
+    """Read ``site_root/site.yaml`` and apply overrides. Raises UserError with every problem."""
+    path = site_root / CONFIG_NAME
+    diagnostics = Diagnostics()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise UserError(f"{CONFIG_NAME}: error: file not found in {site_root}") from None
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{CONFIG_NAME}: error: not valid UTF-8 ({exc.reason})") from None
+    try:
+        document = parse_yaml(text)
+    except YamlError as exc:
+        diagnostics.error(CONFIG_NAME, exc.line, exc.message, column=exc.column)
+        raise UserError(diagnostics.sorted()) from None
+    config = parse_config(document, diagnostics)
+    if overrides:
+        config = apply_overrides(config, overrides, diagnostics)
+    if diagnostics.has_errors:
+        raise UserError(diagnostics.sorted())
+    return config
+
+
+def parse_config(document: Located | None, diagnostics: Diagnostics) -> SiteConfig:
+    """Validate a parsed site.yaml; problems go to ``diagnostics``, defaults fill the gaps."""
+    if document is None:
+        return SiteConfig()
+    if not isinstance(document.value, dict):
+        diagnostics.error(CONFIG_NAME, document.line, "must be a mapping of options")
+        return SiteConfig()
+    values = _validate_mapping(document.value, SITE_OPTIONS, "", diagnostics,
+                               extra=tuple(SECTIONS))
+    for section, (options, cls) in SECTIONS.items():
+        node = document.value.get(section)
+        if node is None:
+            continue
+        if not isinstance(node.value, dict):
+            diagnostics.error(CONFIG_NAME, node.line, "must be a mapping", field=section)
+            continue
+        values[section] = cls(**_validate_mapping(node.value, options, f"{section}.", diagnostics))
+    return SiteConfig(**values)
+
+
+def _validate_mapping(mapping: dict[str, Located], options: Mapping[str, Validator], prefix: str,
+                      diagnostics: Diagnostics, extra: tuple[str, ...] = ()) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key, node in mapping.items():
+        if key in extra:
+            continue
+        validator = options.get(key)
+        if validator is None:
+            known = [*options, *extra]
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f" (did you mean '{prefix}{close[0]}'?)" if close else ""
+            diagnostics.error(CONFIG_NAME, node.line, f"unknown option{hint}", field=prefix + key)
+            continue
+        value, error = validator(node.plain())
+        if error:
+            diagnostics.error(CONFIG_NAME, node.line, error, field=prefix + key)
+        else:
+            values[key] = value
+    return values
+
+
+def apply_overrides(config: SiteConfig, overrides: Mapping[str, Any],
+                    diagnostics: Diagnostics) -> SiteConfig:
+    """Command-line values (``base_url``, ``output_dir``, ...) validated as in the file."""
+    changes: dict[str, Any] = {}
+    known = {f.name for f in fields(SiteConfig)}
+    for key, raw in overrides.items():
+        if raw is None:
+            continue
+        if key not in known:
+            raise ValueError(f"unknown override {key}")  # a programming error, not user input
+        validator = SITE_OPTIONS.get(key, _bool)
+        value, error = validator(raw)
+        if error:
+            diagnostics.error("command line", 0, error, field=key)
+        else:
+            changes[key] = value
+    return replace(config, **changes)

@@ -1,0 +1,286 @@
+"""plan_site(): papers + topics -> the views and the list of pages to render.
+
+Pure: no I/O and no Jinja. Work is linear in the number of papers: each paper's card is built
+once and shared by every list that shows it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from markupsafe import Markup
+
+from generator import urls
+from generator.config import SiteConfig
+from generator.markup import plain_text, render_abstract, render_title
+from generator.models import Paper, TopicModel
+from generator.views import (
+    DigestRef,
+    Link,
+    NavItem,
+    PageMeta,
+    Pagination,
+    PaperCard,
+    PaperView,
+    SiteView,
+    TagRef,
+    TopicGroup,
+    TopicRef,
+)
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+SUMMARY_CHARS = 280
+HOME_OLDER_DIGESTS = 30
+
+
+@dataclass(frozen=True)
+class Route:
+    """One page to render: where it goes, with which template and what context."""
+
+    route: str
+    template: str
+    context: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class SiteModel:
+    site: SiteView
+    urls: urls.Urls
+    papers: tuple[Paper, ...]  # newest first
+    cards: Mapping[str, PaperCard]
+    topics: tuple[TopicRef, ...]
+    tags: tuple[TagRef, ...]
+    digests: tuple[DigestRef, ...]  # newest first
+    routes: tuple[Route, ...]
+
+
+def date_label(date: dt.date) -> str:
+    """Locale-independent, so builds are identical on every machine."""
+    return f"{date.day} {MONTHS[date.month - 1]} {date.year}"
+
+
+def plan_site(config: SiteConfig, papers: Sequence[Paper], topic_model: TopicModel) -> SiteModel:
+    link = urls.Urls(config.base_url)
+    papers = tuple(sorted(papers, key=lambda p: (-p.date.toordinal(), p.slug)))
+    topic_refs = _topic_refs(topic_model, link, config.topics.renames)
+    tag_refs = _tag_refs(papers, link)
+    digests = _digest_refs(papers, link)
+    cards = {p.slug: _card(p, link, topic_refs, tag_refs, topic_model) for p in papers}
+    site = _site_view(config, link)
+    plan = _Planner(config, link, site, papers, cards, topic_model, topic_refs, tag_refs, digests)
+    return SiteModel(site, link, papers, MappingProxyType(cards), tuple(topic_refs.values()),
+                     tuple(tag_refs.values()), digests, plan.routes())
+
+
+def _site_view(config: SiteConfig, link: urls.Urls) -> SiteView:
+    nav = (
+        NavItem("Latest", link.link(urls.home()), "home"),
+        NavItem("Topics", link.link(urls.topics_index()), "topics"),
+        NavItem("Tags", link.link(urls.tags_index()), "tags"),
+        NavItem("Digests", link.link(urls.digests_index()), "digests"),
+        NavItem("Archive", link.link(urls.archive(1)), "archive"),
+    )
+    return SiteView(
+        title=config.title, description=config.description, language=config.language,
+        base_url=config.base_url, base_path=link.base_path, home_url=link.link(urls.home()),
+        rss_url=link.link("feed.xml") if config.feeds.rss else None,
+        atom_url=link.link("atom.xml") if config.feeds.atom else None, nav=nav,
+    )
+
+
+def _topic_refs(model: TopicModel, link: urls.Urls,
+                renames: Mapping[str, str]) -> dict[str, TopicRef]:
+    return {
+        t.slug: TopicRef(t.slug, renames.get(t.slug, t.label), link.link(urls.topic(t.slug)),
+                         len(t.papers), t.terms)
+        for t in model.topics
+    }
+
+
+def _tag_refs(papers: Sequence[Paper], link: urls.Urls) -> dict[str, TagRef]:
+    counts: dict[str, int] = defaultdict(int)
+    for paper in papers:
+        for tag in paper.tags:
+            counts[tag] += 1
+    return {tag: TagRef(tag, link.link(urls.tag(tag)), counts[tag]) for tag in sorted(counts)}
+
+
+def _digest_refs(papers: Sequence[Paper], link: urls.Urls) -> tuple[DigestRef, ...]:
+    counts: dict[dt.date, int] = defaultdict(int)
+    for paper in papers:
+        counts[paper.date] += 1
+    return tuple(DigestRef(d, date_label(d), link.link(urls.digest(d)), counts[d])
+                 for d in sorted(counts, reverse=True))
+
+
+def _card(paper: Paper, link: urls.Urls, topics: Mapping[str, TopicRef],
+          tags: Mapping[str, TagRef], model: TopicModel) -> PaperCard:
+    topic_slug = model.topic_of.get(paper.slug)
+    return PaperCard(
+        slug=paper.slug, url=link.link(urls.paper(paper.slug)),
+        title_html=Markup(render_title(paper.title)), title_text=plain_text(paper.title),
+        date=paper.date, date_label=date_label(paper.date),
+        authors_short=_authors_short(paper.authors), summary=_shorten(plain_text(paper.abstract)),
+        topic=topics.get(topic_slug) if topic_slug else None,
+        tags=tuple(tags[t] for t in paper.tags), upvotes=paper.upvotes,
+    )
+
+
+def _authors_short(authors: Sequence[str]) -> str:
+    if len(authors) <= 3:
+        return ", ".join(authors)
+    return ", ".join(authors[:3]) + " et al."
+
+
+def _shorten(text: str, limit: int = SUMMARY_CHARS) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:.")
+    return cut + "…"
+
+
+def paper_links(paper: Paper) -> tuple[Link, ...]:
+    links: list[Link] = []
+    if paper.arxiv:
+        links.append(Link("arXiv", urls.arxiv_abs(paper.arxiv, paper.arxiv_version)))
+        links.append(Link("PDF", urls.arxiv_pdf(paper.arxiv, paper.arxiv_version)))
+    if paper.pdf and not paper.arxiv:
+        links.append(Link("PDF", paper.pdf))
+    elif paper.pdf:
+        links.append(Link("Publisher PDF", paper.pdf))
+    if paper.doi:
+        links.append(Link("DOI", urls.doi_url(paper.doi)))
+    for label, href in (("Paper page", paper.url), ("Code", paper.code),
+                        ("Project page", paper.project)):
+        if href:
+            links.append(Link(label, href))
+    return tuple(links)
+
+
+class _Planner:
+    """Builds every Route; holds the shared lookups so each method stays small."""
+
+    def __init__(self, config: SiteConfig, link: urls.Urls, site: SiteView,
+                 papers: tuple[Paper, ...], cards: Mapping[str, PaperCard], model: TopicModel,
+                 topics: Mapping[str, TopicRef], tags: Mapping[str, TagRef],
+                 digests: tuple[DigestRef, ...]) -> None:
+        self.config, self.link, self.site = config, link, site
+        self.papers, self.cards, self.model = papers, cards, model
+        self.topics, self.tags, self.digests = topics, tags, digests
+        self.digest_of = {d.date: d for d in digests}
+
+    def routes(self) -> tuple[Route, ...]:
+        return (
+            self._home(),
+            *self._paper_pages(),
+            *self._topic_pages(),
+            *self._tag_pages(),
+            *self._digest_pages(),
+            *self._archive_pages(),
+            self._page("404.html", "404.html", "404", "Page not found", {}),
+        )
+
+    def _page(self, route: str, template: str, kind: str, title: str,
+              extra: Mapping[str, Any], description: str = "") -> Route:
+        meta = PageMeta(kind, title, description or self.config.description,
+                        self.link.link(route), self.link.absolute(route))
+        return Route(route, template, MappingProxyType({"site": self.site, "page": meta, **extra}))
+
+    def _group_by_topic(self, papers: Sequence[Paper]) -> tuple[TopicGroup, ...]:
+        groups: dict[str | None, list[PaperCard]] = defaultdict(list)
+        for paper in sorted(papers, key=lambda p: (-(p.upvotes or 0), p.slug)):
+            groups[self.model.topic_of.get(paper.slug)].append(self.cards[paper.slug])
+        order = sorted(groups, key=lambda s: (-len(groups[s]), s is None,
+                                              self.topics[s].label if s else ""))
+        return tuple(TopicGroup(self.topics[s] if s else None, tuple(groups[s])) for s in order)
+
+    def _papers_on(self, date: dt.date) -> list[Paper]:
+        return [p for p in self.papers if p.date == date]
+
+    def _home(self) -> Route:
+        latest = self.digests[0] if self.digests else None
+        groups = self._group_by_topic(self._papers_on(latest.date)) if latest else ()
+        context = {"digest": latest, "groups": groups,
+                   "older_digests": self.digests[1:1 + HOME_OLDER_DIGESTS],
+                   "archive_url": self.link.link(urls.archive(1))}
+        return self._page(urls.home(), "index.html", "home", self.config.title, context)
+
+    def _paper_pages(self) -> list[Route]:
+        routes = []
+        for paper in self.papers:
+            view = self._paper_view(paper)
+            routes.append(self._page(urls.paper(paper.slug), "paper.html", "paper",
+                                     view.card.title_text, {"paper": view}, view.description))
+        return routes
+
+    def _paper_view(self, paper: Paper) -> PaperView:
+        card = self.cards[paper.slug]
+        related = tuple(self.cards[s] for s in self.model.related.get(paper.slug, ())
+                        if s in self.cards)
+        return PaperView(
+            card=card, abstract_html=Markup(render_abstract(paper.abstract)),
+            description=_shorten(plain_text(paper.abstract), 300),
+            absolute_url=self.link.absolute(urls.paper(paper.slug)), authors=paper.authors,
+            links=paper_links(paper), arxiv=paper.arxiv, doi=paper.doi,
+            submitted_by=paper.submitted_by, thumbnail=paper.thumbnail,
+            digest=self.digest_of[paper.date], related=related,
+        )
+
+    def _topic_pages(self) -> list[Route]:
+        routes = [self._page(urls.topics_index(), "topics.html", "topics", "Topics",
+                             {"topics": tuple(self.topics.values())})]
+        for topic in self.model.topics:
+            ref = self.topics[topic.slug]
+            papers = tuple(self.cards[s] for s in topic.papers if s in self.cards)
+            routes.append(self._page(urls.topic(topic.slug), "topic.html", "topic",
+                                     f"Topic: {ref.label}", {"topic": ref, "papers": papers}))
+        return routes
+
+    def _tag_pages(self) -> list[Route]:
+        routes = [self._page(urls.tags_index(), "tags.html", "tags", "Tags",
+                             {"tags": tuple(self.tags.values())})]
+        by_tag: dict[str, list[PaperCard]] = defaultdict(list)
+        for paper in self.papers:  # newest first already
+            for tag in paper.tags:
+                by_tag[tag].append(self.cards[paper.slug])
+        for slug, ref in self.tags.items():
+            routes.append(self._page(urls.tag(slug), "tag.html", "tag", f"Tag: {slug}",
+                                     {"tag": ref, "papers": tuple(by_tag[slug])}))
+        return routes
+
+    def _digest_pages(self) -> list[Route]:
+        routes = [self._page(urls.digests_index(), "digests.html", "digests", "Digests",
+                             {"digests": self.digests})]
+        by_date: dict[dt.date, list[Paper]] = defaultdict(list)
+        for paper in self.papers:
+            by_date[paper.date].append(paper)
+        for index, ref in enumerate(self.digests):
+            newer = self.digests[index - 1] if index > 0 else None
+            older = self.digests[index + 1] if index + 1 < len(self.digests) else None
+            context = {"digest": ref, "groups": self._group_by_topic(by_date[ref.date]),
+                       "newer": newer, "older": older}
+            routes.append(self._page(urls.digest(ref.date), "digest.html", "digest",
+                                     f"Digest of {ref.label}", context))
+        return routes
+
+    def _archive_pages(self) -> list[Route]:
+        size = self.config.papers_per_page
+        total = max(1, -(-len(self.papers) // size))
+        pages = tuple((n, self.link.link(urls.archive(n))) for n in range(1, total + 1))
+        routes = []
+        for number in range(1, total + 1):
+            chunk = self.papers[(number - 1) * size: number * size]
+            pagination = Pagination(
+                number, total,
+                prev_url=pages[number - 2][1] if number > 1 else None,
+                next_url=pages[number][1] if number < total else None, pages=pages)
+            title = "Archive" if number == 1 else f"Archive, page {number} of {total}"
+            routes.append(self._page(urls.archive(number), "archive.html", "archive", title, {
+                "papers": tuple(self.cards[p.slug] for p in chunk), "pagination": pagination}))
+        return routes

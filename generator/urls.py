@@ -1,0 +1,84 @@
+"""The URL scheme: one place that knows where every page lives.
+
+Routes are site-relative (``papers/x/``); links in pages are root-relative under the base
+path (``/repo/papers/x/``) so they work on a GitHub project page and in 404.html at any depth;
+feeds and sitemaps use absolute URLs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
+
+
+@dataclass(frozen=True)
+class Urls:
+    base_url: str  # absolute, ends with "/"
+
+    @property
+    def base_path(self) -> str:
+        return urlsplit(self.base_url).path or "/"
+
+    def link(self, route: str) -> str:
+        """Root-relative link for a site-relative route."""
+        return self.base_path + route
+
+    def absolute(self, route: str) -> str:
+        return self.base_url + route
+
+
+def home() -> str:
+    return ""
+
+
+def paper(slug: str) -> str:
+    return f"papers/{slug}/"
+
+
+def topics_index() -> str:
+    return "topics/"
+
+
+def topic(slug: str) -> str:
+    return f"topics/{slug}/"
+
+
+def tags_index() -> str:
+    return "tags/"
+
+
+def tag(slug: str) -> str:
+    return f"tags/{slug}/"
+
+
+def digests_index() -> str:
+    return "digests/"
+
+
+def digest(date: dt.date) -> str:
+    return f"digests/{date.isoformat()}/"
+
+
+def archive(page: int) -> str:
+    return "archive/" if page == 1 else f"archive/page/{page}/"
+
+
+def output_path(route: str) -> PurePosixPath:
+    """The file a route is written to: directories get index.html."""
+    if route == "" or route.endswith("/"):
+        return PurePosixPath(route) / "index.html"
+    return PurePosixPath(route)
+
+
+def arxiv_abs(arxiv_id: str, version: str | None = None) -> str:
+    return f"https://arxiv.org/abs/{arxiv_id}{version or ''}"
+
+
+def arxiv_pdf(arxiv_id: str, version: str | None = None) -> str:
+    return f"https://arxiv.org/pdf/{arxiv_id}{version or ''}"
+
+
+def doi_url(doi: str) -> str:
+    return f"https://doi.org/{doi}"

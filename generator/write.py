@@ -1,0 +1,89 @@
+"""write_site(): the only code that writes the built site to disk.
+
+The site is written to a sibling temporary folder and swapped in with renames, so a failed or
+killed build leaves the previous ``output/`` as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
+
+from generator.diagnostics import UserError
+from generator.render import OutputFile
+
+TEMP_PREFIX = ".paperboy-tmp-"
+OLD_PREFIX = ".paperboy-old-"
+
+
+def safe_target(root: Path, relative: PurePosixPath) -> Path:
+    """Resolve ``relative`` under ``root``; anything that would leave it is a bug upstream."""
+    if relative.is_absolute() or ".." in relative.parts or not relative.parts:
+        raise ValueError(f"refusing to write outside the output folder: {relative}")
+    return root.joinpath(*relative.parts)
+
+
+def write_site(files: Iterable[OutputFile], output_dir: Path) -> int:
+    """Write every file, then swap the new tree into place. Returns the number of files."""
+    parent = output_dir.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        recover_interrupted_swap(output_dir)
+        remove_stale_temporaries(parent, output_dir.name)
+        temp = parent / f"{TEMP_PREFIX}{output_dir.name}-{os.getpid()}"
+        shutil.rmtree(temp, ignore_errors=True)
+        temp.mkdir()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise UserError(f"{output_dir}: error: cannot write the site here: {reason}") from None
+    try:
+        count = _write_files(files, temp)
+        _swap(temp, output_dir)
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
+    return count
+
+
+def _write_files(files: Iterable[OutputFile], root: Path) -> int:
+    count = 0
+    made: set[Path] = set()
+    for file in files:
+        target = safe_target(root, file.path)
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        target.write_bytes(file.data)
+        count += 1
+    return count
+
+
+def _swap(temp: Path, output_dir: Path) -> None:
+    old = output_dir.parent / f"{OLD_PREFIX}{output_dir.name}-{os.getpid()}"
+    try:
+        if output_dir.exists():
+            os.replace(output_dir, old)
+        os.replace(temp, output_dir)
+    except OSError as exc:
+        if old.exists() and not output_dir.exists():
+            os.replace(old, output_dir)
+        raise UserError(f"{output_dir}: error: cannot replace the site: {exc.strerror}") from None
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def recover_interrupted_swap(output_dir: Path) -> None:
+    """A build killed between the two renames leaves only the old tree: put it back."""
+    if output_dir.exists():
+        return
+    leftovers = sorted(output_dir.parent.glob(f"{OLD_PREFIX}{output_dir.name}-*"))
+    if leftovers:
+        os.replace(leftovers[-1], output_dir)
+
+
+def remove_stale_temporaries(parent: Path, name: str) -> None:
+    """Leftovers of builds that were killed mid-way."""
+    for prefix in (TEMP_PREFIX, OLD_PREFIX):
+        for stale in parent.glob(f"{prefix}{name}-*"):
+            shutil.rmtree(stale, ignore_errors=True)
