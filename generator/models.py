@@ -42,7 +42,8 @@ class Paper:
     submitted_by: str | None = None
     thumbnail: str | None = None
     draft: bool = False
-    field_lines: Mapping[str, int] = field(default=EMPTY_LINES, compare=False, hash=False)
+    field_lines: Mapping[str, int] = field(default_factory=lambda: EMPTY_LINES, compare=False,
+                                           hash=False)
 
     def line_of(self, name: str) -> int:
         return self.field_lines.get(name, self.source.line)
