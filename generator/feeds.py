@@ -45,8 +45,9 @@ def _feed(config: SiteConfig, model: SiteModel, papers: Sequence, self_path: str
     feed.id(config.base_url)
     feed.title(config.title)
     feed.subtitle(config.description or config.title)
-    feed.link(href=config.base_url, rel="alternate")
+    # feedgen takes the RSS <link> from the last link set: the site, not the feed itself.
     feed.link(href=model.urls.absolute(self_path), rel="self")
+    feed.link(href=config.base_url, rel="alternate")
     feed.language(config.language)
     feed.generator("Paperboy")
     feed.updated(updated)

@@ -1,0 +1,79 @@
+"""Shared fixtures: scratch sites written from strings, CLI runs, builds of the sample site."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SITES = Path(__file__).resolve().parent / "sites"
+
+DEFAULT_SITE_YAML = """\
+title: Test Digest
+description: A site made by a test.
+base_url: https://example.github.io/digest/
+"""
+
+
+def write_files(root: Path, files: Mapping[str, str | bytes]) -> None:
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content), encoding="utf-8")
+
+
+@pytest.fixture
+def make_site(tmp_path: Path) -> Callable[..., Path]:
+    """make_site({"content/a.md": "..."}, site_yaml=...) -> site root in tmp_path."""
+
+    def make(files: Mapping[str, str | bytes] | None = None, *,
+             site_yaml: str = DEFAULT_SITE_YAML, name: str = "site") -> Path:
+        root = tmp_path / name
+        root.mkdir()
+        write_files(root, {"site.yaml": site_yaml, **(files or {})})
+        (root / "content").mkdir(exist_ok=True)
+        return root
+
+    return make
+
+
+def copy_site(source: Path, target: Path) -> Path:
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("output", ".paperboy-*"))
+    return target
+
+
+@pytest.fixture
+def copy_fixture_site(tmp_path: Path) -> Callable[[str], Path]:
+    def copy(name: str) -> Path:
+        return copy_site(SITES / name, tmp_path / name)
+    return copy
+
+
+def run_paperboy(*args: str, cwd: Path | None = None,
+                 env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The real CLI in a subprocess, as a user would run it."""
+    full_env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
+    full_env.update(env or {})
+    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd or REPO,
+                          capture_output=True, text=True, env=full_env, timeout=600)
+
+
+@pytest.fixture(scope="session")
+def built_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's own sample site (content/ + site.yaml), built once per session."""
+    root = tmp_path_factory.mktemp("sample")
+    shutil.copytree(REPO / "content", root / "content")
+    shutil.copy(REPO / "site.yaml", root / "site.yaml")
+    result = run_paperboy("build", "--site", str(root))
+    assert result.returncode == 0, result.stderr
+    return root
