@@ -1,0 +1,341 @@
+"""Entry fields: one spec per field, and validation of one entry mapping against them.
+
+The specs also feed generator.schema, so the JSON Schema and the validator cannot drift.
+No file I/O here: content.py finds and parses files, this module only checks values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator.diagnostics import Diagnostics
+from generator.slugs import slugify
+from generator.yaml_source import Located
+
+# Patterns are written in the common subset of Python `re` and ECMA-262 so that the JSON Schema
+# can carry them verbatim.
+# New-style IDs have four digits after the dot up to 2014 and five from 2015 (YYMM.NNNNN).
+ARXIV_PATTERN = (r"^((?:0\d|1[0-4])(?:0[1-9]|1[0-2])\.\d{4}|(?:1[5-9]|[2-9]\d)(?:0[1-9]|1[0-2])"
+                 r"\.\d{5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z]+(?:-[a-z]+)?)?/\d{7})(v[1-9]\d*)?$")
+DOI_PATTERN = r"^(?:https?://(?:dx\.)?doi\.org/|doi:)?(10\.\d{4,9}/\S+)$"
+URL_PATTERN = r"^https?://[^\s\x00-\x1f/?#]+(?:[/?#]\S*)?$"
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+NON_BLANK_PATTERN = r"\S"
+
+_ARXIV_RE = re.compile(ARXIV_PATTERN)
+_DOI_RE = re.compile(DOI_PATTERN)
+_URL_RE = re.compile(URL_PATTERN)
+_DATE_RE = re.compile(DATE_PATTERN)
+# First YYMM with five-digit arXiv numbers (2015-01); before that they have four.
+_FIVE_DIGIT_ARXIV_FROM = 1501
+
+
+class FieldError(Exception):
+    """A bad field value; ``line`` overrides the key's line (e.g. for a list item)."""
+
+    def __init__(self, message: str, hint: str = "", line: int = 0) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.line = line
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One entry field: how to parse it and its JSON Schema fragment."""
+
+    name: str
+    parse: Callable[[Located], Any]
+    schema: Mapping[str, Any]
+    description: str
+    required: bool = False
+
+
+@dataclass
+class CheckedEntry:
+    """One entry after validation: the good values, the line of every field, and whether any
+    error was reported. ``values`` holds parsed values even when ``ok`` is False."""
+
+    path: str
+    line: int
+    values: dict[str, Any] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+    ok: bool = True
+
+
+@dataclass(frozen=True)
+class Body:
+    """Markdown text below the front matter and the line where it starts."""
+
+    text: str
+    line: int
+
+
+# -- value display ------------------------------------------------------------------------
+
+
+def describe(value: Any) -> str:
+    """What a YAML value is, for 'got ...' messages about its type."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, dt.date):
+        return "a date"
+    return "binary data" if isinstance(value, bytes) else "an unsupported value"
+
+
+def show(value: Any, limit: int = 60) -> str:
+    """A value as written, quoted and cut short, safe to put on one line."""
+    if not _is_scalar(value):
+        return describe(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    text = repr(str(value))
+    if len(text) > limit:
+        text = text[: limit - 4] + "...'"
+    return text
+
+
+def display_key(key: str) -> str:
+    """A mapping key as a field name in a message (odd keys are quoted and cut short)."""
+    if key.isprintable() and ":" not in key and 0 < len(key) <= 40:
+        return key
+    return show(key, 40)
+
+
+# -- parsers: Located -> normalised value, or FieldError -----------------------------------
+
+
+def _parse_text(loc: Located) -> str:
+    if loc.value is None:
+        raise FieldError("must not be empty")
+    if not isinstance(loc.value, str):
+        raise FieldError(f"must be text, got {describe(loc.value)}",
+                         hint="put quotes around it" if _is_scalar(loc.value) else "")
+    text = loc.value.strip()
+    if not text:
+        raise FieldError("must not be empty")
+    return text
+
+
+def _parse_date(loc: Located) -> dt.date:
+    value = loc.value
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _DATE_RE.match(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise FieldError(f"no such date {show(value)}") from None
+    raise FieldError(f"must be YYYY-MM-DD, got {show(value)}")
+
+
+def _parse_authors(loc: Located) -> tuple[str, ...]:
+    if isinstance(loc.value, str):
+        raise FieldError("must be a list of names, got a single string",
+                         hint="write authors: [First Author, Second Author]")
+    if not isinstance(loc.value, list):
+        raise FieldError(f"must be a list of names, got {describe(loc.value)}")
+    names = []
+    for number, item in enumerate(loc.value, start=1):
+        if not isinstance(item.value, str) or not item.value.strip():
+            got = show(item.value) if isinstance(item.value, str) else describe(item.value)
+            raise FieldError(f"item {number} must be a non-empty name, got {got}", line=item.line)
+        names.append(" ".join(item.value.split()))
+    return tuple(names)
+
+
+def _parse_arxiv(loc: Located) -> tuple[str, str | None]:
+    value = loc.value
+    if isinstance(value, float):
+        value = _arxiv_from_float(value)
+    if not isinstance(value, str):
+        raise FieldError(f"must be an arXiv ID like 2302.06675 or hep-th/9901001, got "
+                         f"{show(value)}")
+    match = _ARXIV_RE.match(value.strip())
+    if not match:
+        raise FieldError("must be an arXiv ID like 2302.06675 or hep-th/9901001, got "
+                         f"{show(value)}")
+    return match.group(1), match.group(2)
+
+
+def _arxiv_from_float(number: float) -> str:
+    """The ID an unquoted new-style arXiv ID was written as, when YAML read it as a float.
+
+    YAML drops leading and trailing zeros (0704.0010 -> 704.001). The number of digits after
+    the dot is fixed by the year and month, so a lost trailing zero can be detected.
+    """
+    whole, _, digits = repr(number).partition(".")
+    if not whole.isdigit() or not digits.isdigit() or len(whole) > 4:
+        return repr(number)
+    yymm = whole.zfill(4)
+    expected = 5 if int(yymm) >= _FIVE_DIGIT_ARXIV_FROM else 4
+    if len(digits) < expected:
+        raise FieldError(f"read as the number {number!r}, which may have lost digits; "
+                         "quote the arXiv ID")
+    return f"{yymm}.{digits}"
+
+
+def _parse_doi(loc: Located) -> str:
+    value = loc.value
+    match = _DOI_RE.match(value.strip()) if isinstance(value, str) else None
+    if not match:
+        raise FieldError(f"must be a DOI like 10.1234/abc, got {show(value)}")
+    return match.group(1)
+
+
+def _parse_url(loc: Located) -> str:
+    value = loc.value
+    if not isinstance(value, str) or not _URL_RE.match(value.strip()):
+        raise FieldError(f"must be an absolute http(s) URL, got {show(value)}")
+    return value.strip()
+
+
+def _parse_tags(loc: Located) -> tuple[str, ...]:
+    if not isinstance(loc.value, list):
+        hint = "write tags: [first-tag, second-tag]"
+        if isinstance(loc.value, str) and loc.value.isprintable() and len(loc.value) < 60:
+            hint = f"write tags: [{loc.value.strip()}]"
+        raise FieldError(f"must be a list of tags, got {describe(loc.value)}", hint=hint)
+    tags = set()
+    for number, item in enumerate(loc.value, start=1):
+        if not isinstance(item.value, str):
+            raise FieldError(f"item {number} must be text, got {describe(item.value)}",
+                             hint="put quotes around it" if _is_scalar(item.value) else "",
+                             line=item.line)
+        tag = slugify(item.value)
+        if not tag:
+            raise FieldError(f"tag {show(item.value)} has no letters or digits", line=item.line)
+        tags.add(tag)
+    return tuple(sorted(tags))
+
+
+def _parse_upvotes(loc: Located) -> int:
+    value = loc.value
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise FieldError(f"must be a whole number >= 0, got {show(value)}")
+    return value
+
+
+def _parse_bool(loc: Located) -> bool:
+    if not isinstance(loc.value, bool):
+        raise FieldError(f"must be true or false, got {show(loc.value)}")
+    return loc.value
+
+
+def _is_scalar(value: Any) -> bool:
+    return not isinstance(value, list | dict | bytes) and value is not None
+
+
+# -- the specs -----------------------------------------------------------------------------
+
+_TEXT = {"type": "string", "pattern": NON_BLANK_PATTERN}
+_URL = {"type": "string", "format": "uri", "pattern": URL_PATTERN}
+
+FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("title", _parse_text, _TEXT, "Paper title (Markdown/LaTeX allowed).", True),
+    FieldSpec("abstract", _parse_text, _TEXT,
+              "Abstract; in a Markdown entry it is the text below the front matter.", True),
+    FieldSpec("date", _parse_date, {"type": "string", "format": "date", "pattern": DATE_PATTERN},
+              "Date the paper is listed under, YYYY-MM-DD.", True),
+    FieldSpec("authors", _parse_authors,
+              {"type": "array", "items": {"type": "string", "pattern": NON_BLANK_PATTERN}},
+              "Author names, one per item."),
+    FieldSpec("arxiv", _parse_arxiv, {"type": "string", "pattern": ARXIV_PATTERN},
+              "arXiv ID such as 2302.06675, 2302.06675v2 or hep-th/9901001."),
+    FieldSpec("doi", _parse_doi, {"type": "string", "pattern": DOI_PATTERN},
+              "DOI such as 10.1234/abc; a https://doi.org/ prefix is removed."),
+    FieldSpec("url", _parse_url, _URL, "Landing page of the paper (http or https)."),
+    FieldSpec("pdf", _parse_url, _URL, "Link to the PDF (http or https)."),
+    FieldSpec("code", _parse_url, _URL, "Link to the code (http or https)."),
+    FieldSpec("project", _parse_url, _URL, "Project page (http or https)."),
+    FieldSpec("thumbnail", _parse_url, _URL, "Image shown with the paper (http or https)."),
+    FieldSpec("tags", _parse_tags, {"type": "array", "items": {"type": "string"}},
+              "Tags; each is turned into a slug, duplicates are merged."),
+    FieldSpec("upvotes", _parse_upvotes, {"type": "integer", "minimum": 0},
+              "Number of upvotes, a whole number >= 0."),
+    FieldSpec("submitted_by", _parse_text, _TEXT, "Who suggested the paper."),
+    FieldSpec("draft", _parse_bool, {"type": "boolean"},
+              "true keeps the entry out of the site unless drafts are included."),
+)
+FIELDS_BY_NAME: Mapping[str, FieldSpec] = {spec.name: spec for spec in FIELDS}
+
+
+# -- validation of one mapping -------------------------------------------------------------
+
+
+def validate_entry(entry: Located, path: str, diagnostics: Diagnostics, *,
+                   body: Body | None = None) -> CheckedEntry:
+    """Check one entry mapping; report every problem to ``diagnostics``.
+
+    ``body`` is the Markdown text below the front matter (None for YAML entries). The caller
+    must pass a Located whose value is a dict.
+    """
+    checked = CheckedEntry(path, entry.line)
+    for key, loc in entry.value.items():
+        spec = FIELDS_BY_NAME.get(key)
+        if spec is None:
+            _report_unknown(key, loc, checked, diagnostics)
+            continue
+        checked.lines[key] = loc.line
+        if loc.value is None and not spec.required:
+            continue
+        try:
+            checked.values[key] = spec.parse(loc)
+        except FieldError as exc:
+            checked.ok = False
+            diagnostics.error(path, exc.line or loc.line, exc.message, field=key, hint=exc.hint)
+    if body is not None:
+        _take_body(entry, body, checked, diagnostics)
+    _report_missing(entry, body, checked, diagnostics)
+    return checked
+
+
+def _report_unknown(key: str, loc: Located, checked: CheckedEntry,
+                    diagnostics: Diagnostics) -> None:
+    checked.ok = False
+    close = difflib.get_close_matches(key, FIELDS_BY_NAME, n=1)
+    message = f"unknown field (did you mean '{close[0]}'?)" if close else "unknown field"
+    diagnostics.error(checked.path, loc.line, message, field=display_key(key))
+
+
+def _take_body(entry: Located, body: Body, checked: CheckedEntry,
+               diagnostics: Diagnostics) -> None:
+    text = body.text.strip()
+    if not text:
+        return
+    if "abstract" in entry.value:
+        checked.ok = False
+        diagnostics.error(checked.path, checked.lines["abstract"],
+                          "given both in the front matter and below it; keep one",
+                          field="abstract")
+        return
+    checked.values["abstract"] = text
+    checked.lines["abstract"] = body.line
+
+
+def _report_missing(entry: Located, body: Body | None, checked: CheckedEntry,
+                    diagnostics: Diagnostics) -> None:
+    for spec in FIELDS:
+        if spec.required and spec.name not in entry.value and spec.name not in checked.values:
+            checked.ok = False
+            hint = ("write the abstract below the closing '---'"
+                    if body is not None and spec.name == "abstract" else "")
+            diagnostics.error(checked.path, entry.line, "required field is missing",
+                              field=spec.name, hint=hint)
