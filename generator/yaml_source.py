@@ -17,6 +17,8 @@ except ImportError:  # pragma: no cover - wheels ship libyaml on every supported
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 MAX_DEPTH = 20
+_PLAIN_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
+_STANDARD_PREFIX = "tag:yaml.org,2002:"
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,8 @@ def _convert(loader: Any, node: yaml.Node, offset: int, depth: int, seen: set[in
     seen.add(id(node))
     if depth > MAX_DEPTH:
         raise YamlError(f"YAML nested more than {MAX_DEPTH} levels deep", line, column)
+    if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_TAGS:
+        raise YamlError(f"tag '{_short_tag(node.tag)}' is not allowed", line, column)
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Located] = {}
         for key_node, value_node in node.value:
@@ -88,9 +92,12 @@ def _convert(loader: Any, node: yaml.Node, offset: int, depth: int, seen: set[in
             if key in result:
                 raise YamlError(f"duplicate key '{key}'", key_node.start_mark.line + 1 + offset,
                                 key_node.start_mark.column + 1)
-            # A value is reported at its key's line: that is where people look.
-            value = _convert(loader, value_node, offset, depth + 1, seen)
             key_line = key_node.start_mark.line + 1 + offset
+            if id(value_node) in seen:  # report the alias where it is used, not its anchor
+                raise YamlError("YAML aliases (*name) are not allowed here", key_line,
+                                key_node.start_mark.column + 1)
+            # A value is reported at its key's line: that is where people look.
+            value = _convert_value(loader, key, value_node, offset, depth, seen)
             result[key] = Located(value.value, key_line, key_node.start_mark.column + 1)
         return Located(result, line, column)
     if isinstance(node, yaml.SequenceNode):
@@ -99,17 +106,33 @@ def _convert(loader: Any, node: yaml.Node, offset: int, depth: int, seen: set[in
     return Located(_scalar(loader, node, offset), line, column)
 
 
+def _convert_value(loader: Any, key: str, node: yaml.Node, offset: int, depth: int,
+                   seen: set[int]) -> Located:
+    """Convert a mapping value; a bad scalar's message names its key."""
+    try:
+        return _convert(loader, node, offset, depth + 1, seen)
+    except YamlError as exc:
+        if isinstance(node, yaml.ScalarNode) and exc.message.startswith("no such date"):
+            raise YamlError(f"{key}: {exc.message}", exc.line, exc.column) from None
+        raise
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag.removeprefix(_STANDARD_PREFIX) if tag.startswith(_STANDARD_PREFIX) else tag
+
+
 def _scalar(loader: Any, node: yaml.ScalarNode, offset: int) -> Any:
     try:
         return loader.construct_object(node, deep=True)
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark or node.start_mark
-        problem = exc.problem or "unsupported value"
-        if node.tag and not node.tag.startswith("tag:yaml.org,2002:"):
-            problem = f"tag '{node.tag}' is not allowed"
+        problem = f"tag '{_short_tag(node.tag)}' is not allowed" if node.tag else (
+            (exc.problem or "unsupported value").split("\n")[0])
         raise YamlError(problem, mark.line + 1 + offset, mark.column + 1) from None
-    except ValueError as exc:  # e.g. an impossible date such as 2024-02-30
-        raise YamlError(f"invalid value: {exc}", node.start_mark.line + 1 + offset,
+    except ValueError:  # an impossible date such as 2024-02-30
+        problem = (f"no such date '{node.value}'" if node.tag.endswith(":timestamp")
+                   else f"invalid value '{node.value}'")
+        raise YamlError(problem, node.start_mark.line + 1 + offset,
                         node.start_mark.column + 1) from None
 
 
