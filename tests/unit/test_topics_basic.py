@@ -1,0 +1,80 @@
+"""Topic clustering: every paper in one topic, readable labels, related papers, determinism."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from generator.models import Paper, SourceRef
+from generator.topics import candidate_ks, cluster_topics
+
+FIELDS = {
+    "protein": "protein folding structure prediction amino acid residues structure of proteins",
+    "speech": "speech recognition acoustic model audio transcription spoken language speech",
+    "robot": "robot grasping manipulation gripper robotic arm control robot policy",
+}
+
+
+def make(slug: str, text: str, day: int = 1) -> Paper:
+    return Paper(slug=slug, title=text.split()[0].title() + " study " + slug, abstract=text,
+                 date=dt.date(2024, 1, day), source=SourceRef(f"content/{slug}.md", 1))
+
+
+def themed_papers(per_field: int = 4) -> list[Paper]:
+    rng = random.Random(7)
+    papers = []
+    for field, text in FIELDS.items():
+        words = text.split()
+        for i in range(per_field):
+            sample = " ".join(rng.sample(words, len(words) - 2))
+            papers.append(make(f"{field}-{i}", f"{sample} we study {field} methods.", i + 1))
+    return papers
+
+
+def test_every_paper_is_in_exactly_one_topic() -> None:
+    papers = themed_papers()
+    model = cluster_topics(papers)
+    members = [slug for topic in model.topics for slug in topic.papers]
+    assert sorted(members) == sorted(p.slug for p in papers)
+    assert set(model.topic_of) == {p.slug for p in papers}
+
+
+def test_themed_papers_fall_into_their_themes() -> None:
+    model = cluster_topics(themed_papers(), count=3)
+    for topic in model.topics:
+        assert len({slug.split("-")[0] for slug in topic.papers}) == 1, topic
+
+
+def test_related_papers_share_the_theme_and_exclude_self() -> None:
+    model = cluster_topics(themed_papers(), related_count=3)
+    for slug, related in model.related.items():
+        assert slug not in related and len(related) == 3
+        assert all(r.split("-")[0] == slug.split("-")[0] for r in related), (slug, related)
+
+
+def test_labels_have_terms_and_unique_slugs() -> None:
+    model = cluster_topics(themed_papers(), count=3)
+    assert len({t.slug for t in model.topics}) == 3
+    for topic in model.topics:
+        assert topic.label and 2 <= len(topic.terms) <= 8
+        assert "we" not in topic.terms and "the" not in topic.terms
+
+
+def test_input_order_does_not_change_the_model() -> None:
+    papers = themed_papers()
+    shuffled = papers[:]
+    random.Random(1).shuffle(shuffled)
+    assert cluster_topics(papers) == cluster_topics(shuffled)
+
+
+def test_tiny_and_degenerate_inputs_do_not_fail() -> None:
+    assert cluster_topics([]).topics == ()
+    one = cluster_topics([make("a", "graph neural networks")])
+    assert [t.papers for t in one.topics] == [("a",)] and one.related == {"a": ()}
+    stop_words_only = cluster_topics([make("a", "the and of"), make("b", "of the and")])
+    assert sorted(stop_words_only.topic_of) == ["a", "b"]
+
+
+def test_candidate_k_range_grows_with_the_site() -> None:
+    assert candidate_ks(50)[0] >= 2 and candidate_ks(50)[-1] <= 10
+    assert max(candidate_ks(40_000)) <= 50
