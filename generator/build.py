@@ -72,9 +72,21 @@ def build_site(site_root: Path, config: SiteConfig, *, progress: Progress | None
         from generator.write import write_site
 
         with timer.phase("write"):
-            count = write_site(files, site_root / config.output_dir)
+            count = write_site(files, site_root / config.output_dir, _finisher(config, timer))
     return BuildResult(diagnostics.sorted(), len(loaded.papers), len(topic_model.topics), count,
                        MappingProxyType(timer.timings))
+
+
+def _finisher(config: SiteConfig, timer: _Timer) -> Callable[[Path], None] | None:
+    """Steps that work on the written tree, run in the temporary folder before the swap."""
+    if not config.search.enabled:
+        return None
+    from generator.search import index_site
+
+    def finish(temp: Path) -> None:
+        with timer.phase("search"):
+            index_site(temp, config.language)
+    return finish
 
 
 def fit_topics(papers: tuple[Paper, ...], config: SiteConfig) -> TopicModel:

@@ -39,6 +39,11 @@ class FeedsConfig:
 
 
 @dataclass(frozen=True)
+class SearchConfig:
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     title: str = "Paper digest"
     description: str = ""
@@ -51,6 +56,7 @@ class SiteConfig:
     max_entry_bytes: int = 1_000_000
     topics: TopicsConfig = field(default_factory=TopicsConfig)
     feeds: FeedsConfig = field(default_factory=FeedsConfig)
+    search: SearchConfig = field(default_factory=SearchConfig)
     include_drafts: bool = False  # set by --drafts only
 
     @property
@@ -172,9 +178,13 @@ FEEDS_OPTIONS: Mapping[str, Validator] = {
     "atom": _bool,
     "items": _int_between(1, 10_000),
 }
+SEARCH_OPTIONS: Mapping[str, Validator] = {
+    "enabled": _bool,
+}
 SECTIONS: Mapping[str, tuple[Mapping[str, Validator], type]] = {
     "topics": (TOPICS_OPTIONS, TopicsConfig),
     "feeds": (FEEDS_OPTIONS, FeedsConfig),
+    "search": (SEARCH_OPTIONS, SearchConfig),
 }
 
 

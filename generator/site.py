@@ -19,6 +19,7 @@ from generator import urls
 from generator.config import SiteConfig
 from generator.markup import plain_text, render_abstract, render_title
 from generator.models import Paper, TopicModel
+from generator.scholarly import CitationSource, scholarly_meta
 from generator.views import (
     DigestRef,
     Link,
@@ -91,6 +92,7 @@ def _site_view(config: SiteConfig, link: urls.Urls) -> SiteView:
         base_url=config.base_url, base_path=link.base_path, home_url=link.link(urls.home()),
         rss_url=link.link("feed.xml") if config.feeds.rss else None,
         atom_url=link.link("atom.xml") if config.feeds.atom else None, nav=nav,
+        search_url=link.link(urls.search()) if config.search.enabled else None,
     )
 
 
@@ -184,6 +186,7 @@ class _Planner:
             *self._digest_pages(),
             *self._archive_pages(),
             self._page("404.html", "404.html", "404", "Page not found", {}),
+            *self._search_pages(),
         )
 
     def _page(self, route: str, template: str, kind: str, title: str,
@@ -230,7 +233,28 @@ class _Planner:
             links=paper_links(paper), arxiv=paper.arxiv, doi=paper.doi,
             submitted_by=paper.submitted_by, thumbnail=paper.thumbnail,
             digest=self.digest_of[paper.date], related=related,
+            scholarly=scholarly_meta(self._citation_source(paper, card)),
         )
+
+    def _citation_source(self, paper: Paper, card: PaperCard) -> CitationSource:
+        return CitationSource(
+            title=card.title_text, authors=paper.authors,
+            description=_shorten(plain_text(paper.abstract), 300),
+            abstract=plain_text(paper.abstract), date_iso=paper.date.isoformat(),
+            url=self.link.absolute(urls.paper(paper.slug)), site_title=self.config.title,
+            language=self.config.language, arxiv=paper.arxiv,
+            arxiv_url=urls.arxiv_abs(paper.arxiv, paper.arxiv_version) if paper.arxiv else None,
+            pdf_url=(urls.arxiv_pdf(paper.arxiv, paper.arxiv_version) if paper.arxiv
+                     else paper.pdf),
+            doi=paper.doi, doi_url=urls.doi_url(paper.doi) if paper.doi else None,
+            image=paper.thumbnail, keywords=paper.tags,
+            topic=card.topic.label if card.topic else None,
+        )
+
+    def _search_pages(self) -> list[Route]:
+        if not self.config.search.enabled:
+            return []
+        return [self._page(urls.search(), "search.html", "search", "Search", {})]
 
     def _topic_pages(self) -> list[Route]:
         routes = [self._page(urls.topics_index(), "topics.html", "topics", "Topics",

@@ -65,6 +65,10 @@ def archive(page: int) -> str:
     return "archive/" if page == 1 else f"archive/page/{page}/"
 
 
+def search() -> str:
+    return "search/"
+
+
 def output_path(route: str) -> PurePosixPath:
     """The file a route is written to: directories get index.html."""
     if route == "" or route.endswith("/"):

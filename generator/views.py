@@ -75,6 +75,7 @@ class PaperView:
     thumbnail: str | None
     digest: DigestRef
     related: tuple[PaperCard, ...]
+    scholarly: ScholarlyMeta | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ class SiteView:
     rss_url: str | None
     atom_url: str | None
     nav: tuple[NavItem, ...]
+    search_url: str | None = None  # None: search is switched off
 
 
 @dataclass(frozen=True)
@@ -121,3 +123,21 @@ class PageMeta:
     description: str
     url: str  # root-relative
     canonical: str  # absolute
+
+
+@dataclass(frozen=True)
+class MetaTag:
+    """One ``<meta>``: ``attr`` is "name" or "property" (Open Graph); content is plain text."""
+
+    attr: str
+    key: str
+    content: str
+
+
+@dataclass(frozen=True)
+class ScholarlyMeta:
+    """Citation metadata of a paper page (see generator/scholarly.py)."""
+
+    tags: tuple[MetaTag, ...]
+    json_ld: Markup  # JSON, already safe inside <script type="application/ld+json">
+    bibtex: str  # plain text

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
 
 from generator.diagnostics import UserError
@@ -25,8 +25,13 @@ def safe_target(root: Path, relative: PurePosixPath) -> Path:
     return root.joinpath(*relative.parts)
 
 
-def write_site(files: Iterable[OutputFile], output_dir: Path) -> int:
-    """Write every file, then swap the new tree into place. Returns the number of files."""
+def write_site(files: Iterable[OutputFile], output_dir: Path,
+               finish: Callable[[Path], None] | None = None) -> int:
+    """Write every file, then swap the new tree into place. Returns the number of files.
+
+    ``finish(temp_dir)`` runs on the complete tree before the swap (e.g. the search indexer),
+    so what it adds is part of the same atomic update; if it raises, nothing is replaced.
+    """
     parent = output_dir.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
@@ -40,6 +45,9 @@ def write_site(files: Iterable[OutputFile], output_dir: Path) -> int:
         raise UserError(f"{output_dir}: error: cannot write the site here: {reason}") from None
     try:
         count = _write_files(files, temp)
+        if finish is not None:
+            finish(temp)
+            count = sum(1 for p in temp.rglob("*") if p.is_file())
         _swap(temp, output_dir)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
