@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: site test lint serve clean
+.PHONY: site test lint serve clean chromium
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Paperboy needs Python 3.11 or newer; set PYTHON=python3.11 (or newer)")'
@@ -21,7 +21,13 @@ site: $(STAMP)
 	$(BIN)/paperboy build
 	@echo "The site is in output/. Preview it with: $(BIN)/paperboy serve  (then open the address it prints)"
 
-test: $(STAMP)
+# The browser tests drive Debian's chromium; install it when missing (CI runs as root).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; fi; }
+
+test: $(STAMP) chromium
 	$(BIN)/ruff check generator tests
 	$(BIN)/python -m pytest
 

@@ -78,7 +78,7 @@ function setUp(form) {
     if (ticket !== latest) return;
     const count = search.results.length;
     status.textContent = count === 0 ? `No papers match “${query}”.`
-      : `${count} paper${count === 1 ? "" : "s"} match “${query}”.`;
+      : `${count} paper${count === 1 ? " matches" : "s match"} “${query}”.`;
     list.replaceChildren(...shown.map(resultItem));
     if (more) {
       more.hidden = count <= limit;
