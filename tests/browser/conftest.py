@@ -99,6 +99,40 @@ def context(browser):
     context.close()
 
 
+class PageCache:
+    """Each page type opened once per colour scheme and width, shared by the read-only checks
+    (console, colours, axe, layout): loading a page is the slow part of a browser test."""
+
+    def __init__(self, browser, site: ServedSite) -> None:
+        self.browser, self.site = browser, site
+        self.contexts: dict[tuple[str, int], object] = {}
+        self.pages: dict[tuple[str, str, int], tuple[object, Recorder]] = {}
+
+    def get(self, kind: str, scheme: str = "light", width: int = 1280) -> tuple[object, Recorder]:
+        key = (kind, scheme, width)
+        if key not in self.pages:
+            if (scheme, width) not in self.contexts:
+                self.contexts[scheme, width] = self.browser.new_context(
+                    viewport={"width": width, "height": 900}, color_scheme=scheme)
+            page, recorder = open_page(self.contexts[scheme, width],
+                                       self.site.url(self.site.route_of(kind)))
+            if kind == "search":  # the query in the URL has run: results are on the page
+                page.locator("#search-page-results .search-list li").first.wait_for()
+            self.pages[key] = page, recorder
+        return self.pages[key]
+
+    def close(self) -> None:
+        for context in self.contexts.values():
+            context.close()
+
+
+@pytest.fixture(scope="session")
+def pages(browser, site: ServedSite) -> Iterator[PageCache]:
+    cache = PageCache(browser, site)
+    yield cache
+    cache.close()
+
+
 def open_page(context, url: str) -> tuple[object, Recorder]:
     page = context.new_page()
     recorder = Recorder()
