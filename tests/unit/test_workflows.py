@@ -25,6 +25,21 @@ def actionlint(*files: Path) -> list[dict[str, Any]]:
     return json.loads(result.stdout)
 
 
+BROKEN = ("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+          "      - run: echo ${{ github.event.pull_request.title }}\n")
+
+
+@pytest.fixture(scope="module")
+def lint_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[str, Any]]]:
+    """actionlint over every workflow and one broken sample, in one run (start-up is slow)."""
+    broken = tmp_path_factory.mktemp("lint") / "broken.yml"
+    broken.write_text(BROKEN)
+    results: dict[str, list[dict[str, Any]]] = {str(p): [] for p in [*WORKFLOWS, broken]}
+    for problem in actionlint(*WORKFLOWS, broken):
+        results[problem["file"]].append(problem)
+    return results
+
+
 def load_workflow(name: str) -> dict[Any, Any]:
     return yaml.safe_load((REPO / ".github" / "workflows" / name).read_text())
 
@@ -38,15 +53,12 @@ def test_workflows_exist() -> None:
 
 
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)
-def test_workflow_passes_actionlint(workflow: Path) -> None:
-    assert actionlint(workflow) == []
+def test_workflow_passes_actionlint(workflow: Path, lint_results) -> None:
+    assert lint_results[str(workflow)] == []
 
 
-def test_actionlint_reports_a_broken_workflow(tmp_path: Path) -> None:
-    broken = tmp_path / "broken.yml"
-    broken.write_text("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
-                      "      - run: echo ${{ github.event.pull_request.title }}\n")
-    problems = actionlint(broken)
+def test_actionlint_reports_a_broken_workflow(lint_results) -> None:
+    problems = next(found for name, found in lint_results.items() if name.endswith("broken.yml"))
     assert [(p["line"], p["kind"]) for p in problems] == [(6, "expression")]
 
 
