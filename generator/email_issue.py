@@ -7,6 +7,7 @@ style is an attribute, as mail clients need. An issue too big for Gmail (it clip
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -54,6 +55,7 @@ class EmailView:
     site_title: str
     home_url: str
     issue_label: str
+    title: str  # for <title>: no "<", since HTML serialisers write title text raw
     subject: str
     preheader: str
     intro: str
@@ -127,7 +129,8 @@ def email_view(config: SiteConfig, model: SiteModel, issue: Issue,
     top = ", ".join(model.cards[p.slug].title_text for p in papers[:3])
     return EmailView(
         language=config.language, site_title=config.title, home_url=config.base_url,
-        issue_label=issue.label, subject=email_subject(config, issue, model),
+        issue_label=issue.label, title=re.sub(r"[<>&]", "", f"{config.title}: {issue.label}"),
+        subject=email_subject(config, issue, model),
         preheader=_clip(f"{issue.total} papers. {top}", 150), intro=intro, web_url=web_url,
         unsubscribe_url=next((u for u in config.smtp.list_unsubscribe
                               if u.startswith("http")), None),
