@@ -6,6 +6,7 @@ Dates come from the papers, never from the clock, so feeds are byte-identical ac
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Sequence
 from pathlib import PurePosixPath
 from xml.sax.saxutils import escape
@@ -67,8 +68,10 @@ def _add_entry(feed: FeedGenerator, model: SiteModel, paper) -> None:
     entry.link(href=url, rel="alternate")
     entry.published(_timestamp(paper.date))
     entry.updated(_timestamp(paper.date))
-    entry.description(card.summary)
-    entry.summary(card.summary)
+    # RSS <description> is HTML to readers: the plain-text summary may hold decoded "<script>".
+    summary = html.escape(card.summary, quote=False)
+    entry.description(summary)
+    entry.summary(summary, type="html")
     entry.content(render_abstract(paper.abstract), type="html")
     for name in paper.authors:
         entry.author(name=name)
