@@ -271,9 +271,11 @@ def _parse_yaml(text: str, line_offset: int = 0) -> Located | None:
     try:
         return parse_yaml(text, line_offset=line_offset)
     except YamlError as exc:
-        line = text.split("\n")[exc.line - line_offset - 1] if exc.line > line_offset else ""
-        hint = "indent YAML with spaces, not tabs" if line[exc.column - 1:exc.column] == "\t" \
-            else ""
+        lines = text.split("\n")
+        index = exc.line - line_offset - 1
+        line = lines[index] if 0 <= index < len(lines) and exc.column > 0 else ""
+        tab = line[exc.column - 1:exc.column] == "\t"
+        hint = "indent YAML with spaces, not tabs" if tab else ""
         raise _FileError(_yaml_message(exc.message), exc.line, exc.column, hint) from None
     except (RecursionError, MemoryError):
         raise _FileError("YAML is nested too deeply", line_offset + 1) from None

@@ -47,6 +47,7 @@ _LOCATION = re.compile(r"^content/entry\.(md|yaml):[1-9]\d*(:\d+)?: (error|warni
 @settings(max_examples=300)
 @given(data=ENTRY_BYTES, suffix=st.sampled_from([".md", ".yaml"]))
 @example(data=b"---\n" + b"[" * 100_000, suffix=".md")
+@example(data=b"$:\n(", suffix=".yaml")  # error after the last line (found by this test)
 @example(data=b"a: &a [1]\nb: [*a, *a]\n" * 50, suffix=".yaml")
 @example(data=b"\xef\xbb\xbf---\r\ntitle: T\r\ndate: 2024-03-12\r\n---\r\n\tTabbed.\r\n",
          suffix=".md")
