@@ -7,6 +7,7 @@ only serialises. Dates come from the items, never from the clock, so output is r
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -84,8 +85,11 @@ def _add_entry(feed: FeedGenerator, item: FeedItem) -> None:
     entry.link(href=item.url, rel="alternate")
     entry.published(item.date)
     entry.updated(item.date)
-    entry.description(item.summary)  # RSS <description>; Atom <summary>
-    entry.summary(item.summary)
+    # RSS <description> is HTML to readers: the plain-text summary may hold a decoded
+    # "<script>", so it is escaped and declared as HTML in Atom too.
+    summary = html.escape(item.summary, quote=False)
+    entry.description(summary)
+    entry.summary(summary, type="html")
     entry.content(item.content_html, type="html")  # RSS <content:encoded>; Atom <content>
     for name in item.authors:
         entry.author(name=name)
