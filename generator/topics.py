@@ -1,13 +1,12 @@
-"""Topics: TF-IDF over title + abstract, LSA, k-means with k chosen by silhouette, labels by
-class-based TF-IDF, and related papers by cosine similarity.
+"""Topics: TF-IDF over title + abstract, LSA, k-means with k from the number of papers, labels
+by class-based TF-IDF (generator/topic_labels.py), related papers by cosine similarity, and a
+2-D layout for the topic map. Aligns to a topics.lock.yaml when given one.
 
 Pure and deterministic: papers are sorted by slug first and every random step is seeded.
 """
 
 from __future__ import annotations
 
-import math
-import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
@@ -18,33 +17,48 @@ from scipy import sparse
 from generator.markup import plain_text
 from generator.models import Paper, Topic, TopicModel
 from generator.slugs import slugify
+from generator.topic_labels import TOPIC_TERMS, cased, class_terms, make_labels, preferred_casing
+from generator.topic_lock import (
+    CENTROID_TERMS,
+    TopicLock,
+    centroid_vectors,
+    match_topics,
+)
 
 LSA_DIMENSIONS = 100
-MAX_TOPICS = 50
-SILHOUETTE_SAMPLE = 2000
+MAX_TOPICS = 40
 EXACT_RELATED_LIMIT = 5000
-LABEL_TERMS = 3
-TOPIC_TERMS = 8
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]")
+SMALL_TOPIC_SHARE = 0.05  # topics under 5 % of the mean topic size are merged into neighbours
 
 
 def cluster_topics(papers: Sequence[Paper], *, count: int | None = None, related_count: int = 5,
-                   seed: int = 0, renames: Mapping[str, str] | None = None) -> TopicModel:
-    """Group papers into topics. ``renames`` is applied by the site planner (labels only)."""
-    del renames  # display labels are the planner's business; slugs never change with them
+                   seed: int = 0, renames: Mapping[str, str] | None = None,
+                   lock: TopicLock | None = None) -> TopicModel:
+    """Group papers into topics; ``lock`` keeps slugs and assignments of an earlier build."""
     ordered = sorted(papers, key=lambda p: p.slug)
     if not ordered:
         return TopicModel((), MappingProxyType({}), MappingProxyType({}))
     texts = [_text_of(p) for p in ordered]
     matrix, vocabulary = _vectorize(texts)
+    embedding = None
     if matrix is None or len(ordered) < 4:
         assignment = np.zeros(len(ordered), dtype=int)
     else:
-        assignment = _cluster(matrix, count, seed)
-    topics = _make_topics(ordered, texts, assignment, matrix, vocabulary)
+        embedding, svd = _lsa(matrix, seed)
+        seeds = _locked_seeds(lock, svd, vocabulary, embedding, count)
+        assignment = _cluster(embedding, count, seed, seeds)
+    topics = _make_topics(ordered, texts, assignment, matrix, vocabulary,
+                          dict(renames or {}), lock)
     topic_of = {slug: t.slug for t in topics for slug in t.papers}
     related = _related(ordered, matrix, assignment, related_count)
-    return TopicModel(tuple(topics), MappingProxyType(topic_of), MappingProxyType(related))
+    coords = {}
+    if embedding is not None:
+        from generator.topic_layout import layout_points
+
+        points = layout_points(embedding, assignment)
+        coords = {p.slug: (float(x), float(y)) for p, (x, y) in zip(ordered, points, strict=True)}
+    return TopicModel(tuple(topics), MappingProxyType(topic_of), MappingProxyType(related),
+                      MappingProxyType(coords))
 
 
 def _text_of(paper: Paper) -> str:
@@ -68,57 +82,56 @@ def _vectorize(texts: list[str]):
     return matrix.tocsr(), vectorizer.get_feature_names_out()
 
 
-def _cluster(matrix: sparse.csr_matrix, count: int | None, seed: int) -> np.ndarray:
-    n = matrix.shape[0]
-    embedding = _lsa(matrix, seed)
-    k = min(count, n) if count else choose_k(embedding, seed)
-    labels = _kmeans(embedding, k, seed).predict(embedding)
-    return _merge_small_clusters(embedding, labels, min_size=2 if n >= 6 else 1)
-
-
-def _lsa(matrix: sparse.csr_matrix, seed: int) -> np.ndarray:
+def _lsa(matrix: sparse.csr_matrix, seed: int):
     from sklearn.decomposition import TruncatedSVD
     from sklearn.preprocessing import normalize
 
     dims = max(1, min(LSA_DIMENSIONS, matrix.shape[0] - 1, matrix.shape[1] - 1))
-    reduced = TruncatedSVD(n_components=dims, random_state=seed).fit_transform(matrix)
-    return normalize(reduced).astype(np.float64)
+    svd = TruncatedSVD(n_components=dims, random_state=seed)
+    reduced = svd.fit_transform(matrix)
+    return normalize(reduced).astype(np.float64), svd
 
 
-def _kmeans(embedding: np.ndarray, k: int, seed: int):
-    from sklearn.cluster import KMeans, MiniBatchKMeans
-
-    if embedding.shape[0] > 20_000:
-        return MiniBatchKMeans(n_clusters=k, random_state=seed, n_init=3,
-                               batch_size=4096).fit(embedding)
-    return KMeans(n_clusters=k, random_state=seed, n_init=4).fit(embedding)
+def choose_k(n: int) -> int:
+    """Cube root of the number of papers, between 2 and MAX_TOPICS (see README: Topics)."""
+    return max(2, min(MAX_TOPICS, round(n ** (1 / 3)), n - 1))
 
 
-def candidate_ks(n: int) -> list[int]:
-    """Around sqrt(n/2), the classic rule of thumb, from 2 up to MAX_TOPICS."""
-    centre = math.sqrt(n / 2)
-    low, high = max(2, int(centre / 2)), min(MAX_TOPICS, max(3, int(centre * 2)), n - 1)
-    step = max(1, (high - low) // 8)
-    return list(range(low, high + 1, step)) or [2]
+def _locked_seeds(lock: TopicLock | None, svd, vocabulary, embedding: np.ndarray,
+                  count: int | None) -> np.ndarray | None:
+    """Starting centroids from the lock, or None to fit afresh.
+
+    The lock is followed until the site has doubled since its number of topics was chosen.
+    """
+    from sklearn.preprocessing import normalize
+
+    n = embedding.shape[0]
+    if lock is None or not lock.topics or len(lock.topics) >= n:
+        return None
+    if (count is not None and count != len(lock.topics)) or (count is None and
+                                                             n >= 2 * max(lock.papers, 1)):
+        return None
+    index = {str(term): i for i, term in enumerate(vocabulary)}
+    seeds = normalize(svd.transform(centroid_vectors(lock, index)))
+    empty = ~np.any(seeds, axis=1)
+    seeds[empty] = embedding[np.linspace(0, n - 1, int(empty.sum()) or 1).astype(int)[
+        : int(empty.sum())]]
+    return seeds
 
 
-def choose_k(embedding: np.ndarray, seed: int) -> int:
-    """The k with the best cosine silhouette, measured on a seeded sample for large sites."""
-    from sklearn.metrics import silhouette_score
+def _cluster(embedding: np.ndarray, count: int | None, seed: int,
+             seeds: np.ndarray | None) -> np.ndarray:
+    from sklearn.cluster import KMeans
 
-    rng = np.random.default_rng(seed)
-    sample = embedding
-    if embedding.shape[0] > SILHOUETTE_SAMPLE:
-        sample = embedding[rng.choice(embedding.shape[0], SILHOUETTE_SAMPLE, replace=False)]
-    best_k, best_score = 2, -2.0
-    for k in candidate_ks(sample.shape[0]):
-        labels = _kmeans(sample, k, seed).labels_
-        if len(set(labels.tolist())) < 2:
-            continue
-        score = silhouette_score(sample, labels, metric="cosine")
-        if score > best_score + 1e-9:
-            best_k, best_score = k, score
-    return best_k
+    n = embedding.shape[0]
+    if seeds is not None:
+        labels = KMeans(n_clusters=len(seeds), init=seeds, n_init=1).fit_predict(embedding)
+    else:
+        k = min(count, n) if count else choose_k(n)
+        labels = KMeans(n_clusters=k, random_state=seed, n_init=4).fit_predict(embedding)
+    k = int(labels.max()) + 1
+    min_size = max(2, int(SMALL_TOPIC_SHARE * n / k)) if n >= 6 else 1
+    return _merge_small_clusters(embedding, labels, min_size)
 
 
 def _merge_small_clusters(embedding: np.ndarray, labels: np.ndarray, min_size: int) -> np.ndarray:
@@ -139,98 +152,58 @@ def _merge_small_clusters(embedding: np.ndarray, labels: np.ndarray, min_size: i
     return dense
 
 
-# ------------------------------------------------------------------------------------- labels
+# ------------------------------------------------------------------------------------- topics
 
 def _make_topics(papers: list[Paper], texts: list[str], assignment: np.ndarray,
-                 matrix: sparse.csr_matrix | None, vocabulary) -> list[Topic]:
+                 matrix: sparse.csr_matrix | None, vocabulary, renames: dict[str, str],
+                 lock: TopicLock | None) -> list[Topic]:
     k = int(assignment.max()) + 1
-    term_lists = (_class_terms(matrix, assignment, vocabulary, k) if matrix is not None
-                  else [[] for _ in range(k)])
-    casing = _preferred_casing(texts)
-    used_labels: set[str] = set()
-    used_slugs: set[str] = set()
+    casing = preferred_casing(texts)
+    term_lists = ([[cased(t, casing) for t in terms[:TOPIC_TERMS]]
+                   for terms in class_terms(matrix, assignment, vocabulary, k)]
+                  if matrix is not None else [[] for _ in range(k)])
+    centroids = _centroids(matrix, assignment, vocabulary, k)
+    sizes = np.bincount(assignment, minlength=k)
+    labels = make_labels(term_lists, sorted(range(k), key=lambda c: (-sizes[c], c)))
+    slugs = _slugs(labels, centroids, lock)
+    if lock is not None:
+        renames = {**lock.renames, **renames}
     topics = []
     for cluster in range(k):
         members = [p for p, c in zip(papers, assignment, strict=True) if c == cluster]
-        terms = tuple(_cased(t, casing) for t in term_lists[cluster][:TOPIC_TERMS])
-        label = _unique_label(terms, used_labels)
-        slug = _unique_slug(slugify(label, max_length=60) or "topic", used_slugs)
         newest_first = sorted(members, key=lambda p: (-p.date.toordinal(), p.slug))
-        topics.append(Topic(slug, label, terms, tuple(p.slug for p in newest_first)))
+        slug = slugs[cluster]
+        topics.append(Topic(slug, renames.get(slug, labels[cluster]), tuple(term_lists[cluster]),
+                            tuple(p.slug for p in newest_first), labels[cluster],
+                            tuple(centroids[cluster].items())))
     topics.sort(key=lambda t: (-len(t.papers), t.slug))
     return topics
 
 
-def _class_terms(matrix: sparse.csr_matrix, assignment: np.ndarray, vocabulary,
-                 k: int) -> list[list[str]]:
-    """Class-based TF-IDF (as BERTopic): term weight within a topic versus across topics."""
-    indicator = sparse.csr_matrix(
-        (np.ones(len(assignment)), (assignment, np.arange(len(assignment)))),
-        shape=(k, len(assignment)))
-    per_class = np.asarray((indicator @ matrix).todense())
-    frequency = per_class.sum(axis=0) + 1e-12
-    average = per_class.sum() / max(k, 1)
-    weights = (per_class / (per_class.sum(axis=1, keepdims=True) + 1e-12)) * np.log1p(
-        average / frequency)
+def _centroids(matrix: sparse.csr_matrix | None, assignment: np.ndarray, vocabulary,
+               k: int) -> list[dict[str, float]]:
+    """Top terms of each topic's mean TF-IDF row, L2-normalised: what the lock remembers."""
+    if matrix is None:
+        return [{} for _ in range(k)]
     result = []
-    for row in weights:
-        order = np.lexsort((vocabulary, -row))[: TOPIC_TERMS * 4]
-        result.append(_prefer_phrases([str(vocabulary[i]) for i in order if row[i] > 0]))
+    for cluster in range(k):
+        mean = np.asarray(matrix[assignment == cluster].mean(axis=0)).ravel()
+        top = np.lexsort((vocabulary, -mean))[:CENTROID_TERMS]
+        norm = float(np.linalg.norm(mean[top])) or 1.0
+        result.append({str(vocabulary[i]): float(mean[i]) / norm for i in top if mean[i] > 0})
     return result
 
 
-def _prefer_phrases(ranked: list[str]) -> list[str]:
-    """Keep a bigram instead of its single words, and drop words a chosen bigram covers."""
-    chosen: list[str] = []
-    for term in ranked:
-        words = term.split()
-        if len(words) == 1 and any(term in c.split() for c in chosen):
-            continue
-        if len(words) > 1:
-            chosen = [c for c in chosen if c not in words]
-            if any(set(words) & set(c.split()) for c in chosen if len(c.split()) > 1):
-                continue
-        chosen.append(term)
-        if len(chosen) >= TOPIC_TERMS:
-            break
-    return chosen
-
-
-def _preferred_casing(texts: list[str]) -> dict[str, str]:
-    """Most common written form of each word, so 'llm' is shown as 'LLM'."""
-    forms: dict[str, Counter[str]] = {}
-    for text in texts[:5000]:
-        for word in _WORD.findall(text):
-            forms.setdefault(word.lower(), Counter())[word] += 1
-    return {lower: counter.most_common(1)[0][0] for lower, counter in forms.items()}
-
-
-def _cased(term: str, casing: Mapping[str, str]) -> str:
-    words = []
-    for word in term.split():
-        form = casing.get(word, word)
-        words.append(form if form.isupper() and len(form) > 1 else word)
-    return " ".join(words)
-
-
-def _unique_label(terms: tuple[str, ...], used: set[str]) -> str:
-    if not terms:
-        label = "Other papers"
-    else:
-        label = ", ".join(_capitalise(t) for t in terms[:LABEL_TERMS - 1])
-        extra = LABEL_TERMS - 1
-        while label in used and extra < len(terms):
-            label += ", " + _capitalise(terms[extra])
-            extra += 1
-    base, number = label, 2
-    while label in used:
-        label, number = f"{base} ({number})", number + 1
-    used.add(label)
-    return label
-
-
-def _capitalise(term: str) -> str:
-    return term[:1].upper() + term[1:]
+def _slugs(labels: Mapping[int, str], centroids: list[dict[str, float]],
+           lock: TopicLock | None) -> dict[int, str]:
+    """Locked slugs for clusters that match a locked topic, new slugs from labels otherwise."""
+    matched = match_topics(lock, centroids) if lock is not None else {}
+    slugs = {c: lock.topics[i].slug for c, i in matched.items()} if lock is not None else {}
+    used = set(slugs.values()) | ({t.slug for t in lock.topics} if lock is not None else set())
+    for cluster in sorted(labels, key=lambda c: labels[c]):
+        if cluster not in slugs:
+            slugs[cluster] = _unique_slug(slugify(labels[cluster], max_length=60) or "topic", used)
+    return slugs
 
 
 def _unique_slug(slug: str, used: set[str]) -> str:

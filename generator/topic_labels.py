@@ -1,0 +1,143 @@
+"""Topic labels: class-based TF-IDF terms per topic, cleaned for people to read.
+
+Bigrams win over their parts, generic research words and stop-words never label a topic, and no
+term repeats within a label or across labels (acronyms and plurals count as repeats). Pure.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+from scipy import sparse
+
+TOPIC_TERMS = 8
+LABEL_TERMS = 2
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]")
+
+# Words any abstract in any field uses; they say nothing about what a topic is about.
+_GENERIC_TEXT = """
+able accuracy achieve achieved capabilities derive examples learn standard
+achieved achieves address aim analysis approach approaches based benchmark
+benchmarks better challenge challenges challenging common compared comprehensive conduct
+current data dataset datasets demonstrate demonstrates designed despite different effective
+effectively efficient evaluate evaluation existing experiment experimental experiments extensive
+finally findings framework frameworks furthermore given good high however improve improved
+improvement improvements improves including introduce introduces key large leading leverage
+limited low main make method methods model models moreover new novel number outperforms paper
+performance potential prediction predictions present presents previous problem problems proposed
+propose proposes provide provides real recent recently related remains report research result
+results robust scale set significant significantly simple specific state state-of-the-art study
+studies task tasks use used uses using various way wide work works
+"""
+GENERIC_WORDS = frozenset(_GENERIC_TEXT.split())
+
+
+def class_terms(matrix: sparse.csr_matrix, assignment: np.ndarray, vocabulary: Sequence[str],
+                k: int) -> list[list[str]]:
+    """Class-based TF-IDF (as BERTopic): a term's weight in a topic against all topics."""
+    indicator = sparse.csr_matrix(
+        (np.ones(len(assignment)), (assignment, np.arange(len(assignment)))),
+        shape=(k, len(assignment)))
+    per_class = np.asarray((indicator @ matrix).todense())
+    frequency = per_class.sum(axis=0) + 1e-12
+    average = per_class.sum() / max(k, 1)
+    weights = (per_class / (per_class.sum(axis=1, keepdims=True) + 1e-12)) * np.log1p(
+        average / frequency)
+    result = []
+    for row in weights:
+        order = np.lexsort((vocabulary, -row))[: TOPIC_TERMS * 8]
+        kept = [str(vocabulary[i]) for i in order if row[i] > 0 and _is_informative(vocabulary[i])]
+        result.append(prefer_phrases(kept))
+    return result
+
+
+def _is_informative(term: str) -> bool:
+    words = term.split()
+    if any(w in GENERIC_WORDS for w in (words[0], words[-1])):
+        return False
+    return not all(w.isdigit() or len(w) < 2 for w in words)
+
+
+def prefer_phrases(ranked: list[str]) -> list[str]:
+    """Keep a bigram instead of its single words, and drop words, acronyms and plurals that
+    repeat a term already chosen."""
+    chosen: list[str] = []
+    for term in ranked:
+        words = term.split()
+        if len(words) == 1 and any(_repeats(term, c) for c in chosen):
+            continue
+        if len(words) > 1:
+            if any(set(words) & set(c.split()) for c in chosen if len(c.split()) > 1):
+                continue
+            chosen = [c for c in chosen if not _repeats(c, term)]
+        elif any(_repeats(c, term) for c in chosen):
+            continue
+        chosen.append(term)
+        if len(chosen) >= TOPIC_TERMS:
+            break
+    return chosen
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def _repeats(word: str, phrase: str) -> bool:
+    """True when single ``word`` says nothing ``phrase`` does not: a part, plural or acronym."""
+    if len(word.split()) > 1:
+        return False
+    parts = phrase.split()
+    stems = {_stem(p) for p in parts}
+    if _stem(word) in stems:
+        return True
+    initials = "".join(p[0] for p in parts)
+    return len(parts) > 1 and _stem(word) in (initials, initials + "s")
+
+
+def preferred_casing(texts: Sequence[str]) -> dict[str, str]:
+    """Most common written form of each word, so 'llm' is shown as 'LLM'."""
+    forms: dict[str, Counter[str]] = {}
+    for text in texts[:5000]:
+        for word in _WORD.findall(text):
+            forms.setdefault(word.lower(), Counter())[word] += 1
+    return {lower: counter.most_common(1)[0][0] for lower, counter in forms.items()}
+
+
+def cased(term: str, casing: Mapping[str, str]) -> str:
+    words = []
+    for word in term.split():
+        form = casing.get(word, word)
+        words.append(form if form.isupper() and len(form) > 1 else word)
+    return " ".join(words)
+
+
+def make_labels(term_lists: Sequence[Sequence[str]], order: Sequence[int]) -> dict[int, str]:
+    """One label per topic from its first terms, visiting topics in ``order`` (largest first) so
+    that a big topic keeps a term and smaller ones choose another instead of repeating it."""
+    used_terms: set[str] = set()
+    used_labels: set[str] = set()
+    labels = {}
+    for index in order:
+        terms = list(term_lists[index])
+        fresh = [t for t in terms if not any(_clashes(t, u) for u in used_terms)]
+        picked = (fresh if len(fresh) >= LABEL_TERMS else terms)[:LABEL_TERMS]
+        label = ", ".join(_capitalise(t) for t in picked) if picked else "Other papers"
+        base, number = label, 2
+        while label in used_labels:
+            label, number = f"{base} ({number})", number + 1
+        used_labels.add(label)
+        used_terms.update(t.lower() for t in picked)
+        labels[index] = label
+    return labels
+
+
+def _clashes(term: str, used: str) -> bool:
+    term = term.lower()
+    return term == used or _repeats(term, used) or _repeats(used, term)
+
+
+def _capitalise(term: str) -> str:
+    return term[:1].upper() + term[1:]
