@@ -110,7 +110,8 @@ def cased(term: str, casing: Mapping[str, str]) -> str:
     words = []
     for word in term.split():
         form = casing.get(word, word)
-        words.append(form if form.isupper() and len(form) > 1 else word)
+        capitals = sum(c.isupper() for c in form)
+        words.append(form if capitals >= 2 and capitals >= len(form) - 1 else word)
     return " ".join(words)
 
 
@@ -123,7 +124,7 @@ def make_labels(term_lists: Sequence[Sequence[str]], order: Sequence[int]) -> di
     for index in order:
         terms = list(term_lists[index])
         fresh = [t for t in terms if not any(_clashes(t, u) for u in used_terms)]
-        picked = (fresh if len(fresh) >= LABEL_TERMS else terms)[:LABEL_TERMS]
+        picked = _pick((fresh if len(fresh) >= LABEL_TERMS else terms)[:LABEL_TERMS + 3])
         label = ", ".join(_capitalise(t) for t in picked) if picked else "Other papers"
         base, number = label, 2
         while label in used_labels:
@@ -132,6 +133,16 @@ def make_labels(term_lists: Sequence[Sequence[str]], order: Sequence[int]) -> di
         used_terms.update(t.lower() for t in picked)
         labels[index] = label
     return labels
+
+
+def _pick(terms: list[str]) -> list[str]:
+    """The first LABEL_TERMS terms, but a phrase close behind beats a single word."""
+    picked = terms[:LABEL_TERMS]
+    phrases = [t for t in terms[LABEL_TERMS:] if " " in t]
+    for position in range(len(picked) - 1, 0, -1):
+        if phrases and " " not in picked[position]:
+            picked[position] = phrases.pop(0)
+    return picked
 
 
 def _clashes(term: str, used: str) -> bool:
