@@ -17,7 +17,7 @@ from generator.diagnostics import UserError
 from generator.models import TopicModel
 
 LOCK_NAME = "topics.lock.yaml"
-CENTROID_TERMS = 20
+CENTROID_TERMS = 300
 MATCH_THRESHOLD = 0.2
 HEADER = """\
 # Written by `paperboy build` so topic slugs and paper assignments stay put as papers are added.
@@ -80,7 +80,7 @@ def render_lock(model: TopicModel, papers: int) -> str:
             "centroid": {term: round(weight, 4) for term, weight in topic.centroid},
         })
     body = yaml.safe_dump({"papers": papers, "topics": topics}, sort_keys=False,
-                          allow_unicode=True, width=100)
+                          allow_unicode=True, width=100, default_flow_style=None)
     return HEADER + body
 
 
