@@ -61,8 +61,7 @@ def run_baseline(records: list[dict], seed: int) -> tuple[list[int], int]:
 
     k = len({r["label"] for r in records})
     texts = [f"{r['title']}. {r['abstract']}" for r in records]
-    min_df = 5 if len(texts) >= 100 else 1  # min_df=5 leaves no vocabulary at 50 documents
-    matrix = TfidfVectorizer(max_df=0.5, min_df=min_df, stop_words="english").fit_transform(texts)
+    matrix = TfidfVectorizer(max_df=0.5, min_df=5, stop_words="english").fit_transform(texts)
     labels = KMeans(n_clusters=k, n_init=5, random_state=seed).fit_predict(matrix)
     return labels.tolist(), k
 
