@@ -24,7 +24,7 @@ URL_ATTRIBUTES = frozenset({
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
 _IGNORED_IN_SCHEME = re.compile(r"[\x00-\x20\x7f]+")
 # The theme's own head: a stylesheet link and a few metas are expected on every page.
-_THEME_TAGS = frozenset({"link", "meta"})
+_THEME_TAGS = frozenset({"link", "meta", "script", "form", "input", "button", "noscript"})
 
 
 class _Finder(HTMLParser):
@@ -59,7 +59,23 @@ class _Finder(HTMLParser):
             return False
         if tag == "meta":
             return "http-equiv" not in attrs
+        if tag == "script":  # the theme's own scripts are files of the site, or JSON-LD data
+            if attrs.get("type") == "application/ld+json":
+                return True
+            return bool(attrs.get("src")) and not is_external(attrs.get("src") or "")
+        if tag == "noscript":  # the search page's note for readers without JavaScript
+            return not attrs
+        if tag == "button":  # the theme's copy, search and subscribe buttons
+            return attrs.get("type") in ("button", "submit") and len(attrs) <= 4
+        if tag == "form":  # the theme's search box
+            return attrs.get("role") == "search"
+        if tag == "input":
+            return attrs.get("type") in ("search", "email", "hidden", "submit")
         return attrs.get("rel") in ("stylesheet", "alternate", "canonical", "icon")
+
+
+def is_external(value: str) -> bool:
+    return bool(re.match(r"^([a-z][a-z0-9+.\-]*:|//)", value.strip().lower()))
 
 
 def is_safe_url(value: str) -> bool:
