@@ -124,6 +124,8 @@ def _site_files(config: SiteConfig, model, assets) -> list:
     files.extend(OutputFile(PurePosixPath(a.route), a.source.read_bytes())
                  for a in assets.values())
     files.append(OutputFile(PurePosixPath(".nojekyll"), b""))
+    if config.cname:  # GitHub Pages reads the custom domain from this file
+        files.append(OutputFile(PurePosixPath("CNAME"), f"{config.cname}\n".encode()))
     return files
 
 

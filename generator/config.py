@@ -20,6 +20,7 @@ from generator.yaml_source import Located, YamlError, parse_yaml
 CONFIG_NAME = "site.yaml"
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+_DOMAIN_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class SiteConfig:
     content_dir: str = "content"
     output_dir: str = "output"
     max_entry_bytes: int = 1_000_000
+    cname: str = ""  # custom domain for GitHub Pages; written to output/CNAME
     topics: TopicsConfig = field(default_factory=TopicsConfig)
     feeds: FeedsConfig = field(default_factory=FeedsConfig)
     include_drafts: bool = False  # set by --drafts only
@@ -131,6 +133,16 @@ def _relative_dir(value: Any) -> tuple[Any, str]:
     return text, ""
 
 
+def _domain(value: Any) -> tuple[Any, str]:
+    text, error = _text(value)
+    if error or not text:
+        return ("", "") if not error else (None, error)
+    labels = text.lower().rstrip(".").split(".")
+    if len(labels) < 2 or len(text) > 253 or not all(_DOMAIN_LABEL.fullmatch(x) for x in labels):
+        return None, f"must be a domain name such as papers.example.org, got '{text}'"
+    return ".".join(labels), ""
+
+
 def _renames(value: Any) -> tuple[Any, str]:
     if not isinstance(value, dict) or not all(
         isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in value.items()
@@ -159,6 +171,7 @@ SITE_OPTIONS: Mapping[str, Validator] = {
     "content_dir": _relative_dir,
     "output_dir": _relative_dir,
     "max_entry_bytes": _int_between(1_000, 100_000_000),
+    "cname": _domain,
 }
 TOPICS_OPTIONS: Mapping[str, Validator] = {
     "enabled": _bool,
