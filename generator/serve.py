@@ -222,12 +222,13 @@ def serve_site(site_dir: Path, overrides: Mapping[str, Any], host: str, port: in
     try:
         server = open_server(state, host, port)
         session = Session(site_dir, overrides, state, echo, echo_error)
+        session.config = config
+        watcher, layout = session.watcher(), session.layout()
+        watcher.start()  # before building: saves made meanwhile cause the next rebuild
         session.build(Rebuild(ChangeKind.CONFIG))
         running = serve_in_thread(server)
         address = f"http://{host}:{server.server_address[1]}{config.base_path}"
         echo(f"Serving {site_dir} at {address} from {state.root} (live reload; Ctrl-C to stop)")
-        watcher, layout = session.watcher(), session.layout()
-        watcher.start()
         while True:
             change = classify_change(watcher.next_batch(timeout=1.0), layout)
             if change.kind is not ChangeKind.NONE:
@@ -255,6 +256,9 @@ def _stop_on_signals() -> None:
 
 def _shut_down(state: ServeState, server: ThreadingHTTPServer | None,
                watcher: Watcher | None) -> None:
+    # A second Ctrl-C must not cut the clean-up short and leave the temporary site behind.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     state.close()
     if watcher is not None:
         watcher.stop()
