@@ -67,7 +67,7 @@ def build_site(site_root: Path, config: SiteConfig, *, progress: Progress | None
     if diagnostics.has_errors:
         return BuildResult(diagnostics.sorted(), timings=MappingProxyType(timer.timings))
     with timer.phase("topics"):
-        topic_model = fit_topics(loaded.papers, config)
+        topic_model = fit_topics(loaded.papers, config, site_root)
     files, render_problems = _render_everything(site_root, config, loaded.papers, topic_model,
                                                 timer, progress)
     diagnostics.extend(render_problems)
@@ -77,17 +77,34 @@ def build_site(site_root: Path, config: SiteConfig, *, progress: Progress | None
 
         with timer.phase("write"):
             count = write_site(files, site_root / config.output_dir)
+        if config.topics.enabled:
+            from generator.topic_lock import render_lock, write_lock
+
+            write_lock(site_root, render_lock(topic_model, _locked_size(site_root,
+                                                                        len(loaded.papers))))
     return BuildResult(diagnostics.sorted(), len(loaded.papers), len(topic_model.topics), count,
                        MappingProxyType(timer.timings))
 
 
-def fit_topics(papers: tuple[Paper, ...], config: SiteConfig) -> TopicModel:
+def fit_topics(papers: tuple[Paper, ...], config: SiteConfig,
+               site_root: Path | None = None) -> TopicModel:
+    """Cluster the papers, aligned to site_root/topics.lock.yaml when there is one."""
     if not config.topics.enabled:
         return TopicModel((), MappingProxyType({}), MappingProxyType({}))
+    from generator.topic_lock import load_lock
     from generator.topics import cluster_topics
 
+    lock = load_lock(site_root) if site_root is not None else None
     return cluster_topics(papers, count=config.topics.count, related_count=config.topics.related,
-                          seed=config.topics.seed, renames=config.topics.renames)
+                          seed=config.topics.seed, renames=config.topics.renames, lock=lock)
+
+
+def _locked_size(site_root: Path, papers: int) -> int:
+    """The paper count to record: kept while the lock's topics are followed (see topics.py)."""
+    from generator.topic_lock import load_lock
+
+    lock = load_lock(site_root)
+    return lock.papers if lock and lock.papers and papers < 2 * lock.papers else papers
 
 
 def _render_everything(site_root: Path, config: SiteConfig, papers: tuple[Paper, ...],
@@ -97,7 +114,7 @@ def _render_everything(site_root: Path, config: SiteConfig, papers: tuple[Paper,
     with timer.phase("render"):
         files, problems = _render_pages(env, model.routes, site_root, progress)
     with timer.phase("feeds"):
-        files.extend(_site_files(config, model, assets))
+        files.extend(_site_files(config, model, assets, env))
     return files, problems
 
 
@@ -115,12 +132,20 @@ def _plan(site_root: Path, config: SiteConfig, papers: tuple[Paper, ...],
     return model, env, assets
 
 
-def _site_files(config: SiteConfig, model, assets) -> list:
-    """Everything but the pages: feeds, sitemap, robots.txt, theme assets, .nojekyll."""
+def _site_files(config: SiteConfig, model, assets, env) -> list:
+    """Everything but the pages: feeds, sitemap, robots.txt, e-mails, theme assets, .nojekyll."""
     from generator.feeds import render_feeds, render_robots, render_sitemap
     from generator.render import OutputFile
 
     files = [*render_feeds(config, model), render_sitemap(model), render_robots(model)]
+    if config.feeds.digest:
+        from generator.digest_feed import render_digest_feed
+
+        files.extend(render_digest_feed(config, model, env))
+    if config.digest.email:
+        from generator.email_issue import render_issue_emails
+
+        files.extend(render_issue_emails(config, model, env))
     files.extend(OutputFile(PurePosixPath(a.route), a.source.read_bytes())
                  for a in assets.values())
     files.append(OutputFile(PurePosixPath(".nojekyll"), b""))
@@ -158,7 +183,7 @@ def rebuild_site(site_root: Path, config: SiteConfig, cache: BuildCache, target:
     if diagnostics.has_errors:
         return BuildResult(diagnostics.sorted(), timings=MappingProxyType(timer.timings))
     with timer.phase("feeds"):
-        files.extend(_site_files(config, model, assets))
+        files.extend(_site_files(config, model, assets, env))
     with timer.phase("write"):
         rendered = {f.path for f in files}
         kept = [p for p in inc.page_paths(model.routes) if p not in rendered]

@@ -90,6 +90,28 @@ def check(site_dir: Path, drafts: bool, strict: bool) -> None:
 
 
 @cli.command()
+@site_option
+@click.option("--json", "as_json", is_flag=True,
+              help="Print JSON, with every topic's paper slugs and arXiv IDs.")
+def topics(site_dir: Path, as_json: bool) -> None:
+    """Print the topics (label, size, top terms, example titles) for review."""
+    from generator.build import fit_topics
+    from generator.content import load_content
+    from generator.topic_report import render_topics_text, topics_report
+
+    config = _load_config(site_dir)
+    loaded = load_content(site_dir, config.content_dir, include_drafts=config.include_drafts,
+                          max_entry_bytes=config.max_entry_bytes)
+    if _report(loaded.diagnostics, strict=False):
+        sys.exit(EXIT_ERRORS)
+    report = topics_report(loaded.papers, fit_topics(loaded.papers, config, site_dir))
+    if as_json:
+        click.echo(json.dumps({"topics": report}, indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_topics_text(report), nl=False)
+
+
+@cli.command()
 def schema() -> None:
     """Print the JSON Schema of one paper entry."""
     from generator.schema import entry_json_schema
@@ -135,6 +157,31 @@ def _serve_output(site_dir: Path, host: str, port: int) -> None:
         click.echo("Stopped.")
     finally:
         server.server_close()
+
+
+@cli.command()
+@click.argument("issue")
+@click.option("--to", "to", multiple=True, metavar="ADDR", help="A recipient; repeat for more.")
+@click.option("--list", "list_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A file of recipients, one address a line, # for comments.")
+@click.option("--dry-run", is_flag=True, help="Show what would be sent; connect to nothing.")
+@click.option("--force", is_flag=True, help="Also send to addresses the send log says got it.")
+@site_option
+def send(issue: str, to: tuple[str, ...], list_file: Path | None, dry_run: bool, force: bool,
+         site_dir: Path) -> None:
+    """E-mail a built issue (YYYY-MM-DD, YYYY-Www or latest) over the smtp: server."""
+    from generator.send import read_recipients, send_issue
+
+    config = _load_config(site_dir)
+    recipients = read_recipients(to, list_file)
+    report = send_issue(config, site_dir, issue, recipients, dry_run=dry_run, force=force,
+                        echo=click.echo)
+    for address, reason in report.failed:
+        click.echo(f"error: {address}: {reason}", err=True)
+    if report.failed:
+        click.echo(f"{len(report.failed)} of {len(recipients)} addresses not reached; "
+                   "they are not in the send log.", err=True)
+        sys.exit(EXIT_ERRORS)
 
 
 @cli.group(name="import")
