@@ -171,8 +171,9 @@ def rebuild_site(site_root: Path, config: SiteConfig, cache: BuildCache, target:
     if diagnostics.has_errors:
         return BuildResult(diagnostics.sorted(), timings=MappingProxyType(timer.timings))
     with timer.phase("topics"):
-        topic_model = (inc.reuse_topics(cache, loaded.papers, config, refit=refit_topics)
-                       or fit_topics(loaded.papers, config))
+        topic_model = (inc.reuse_topics(cache, loaded.papers, config, refit=refit_topics,
+                                        site_root=site_root)
+                       or fit_topics(loaded.papers, config, site_root))
     with timer.phase("plan"):
         model, env, assets = _plan(site_root, config, loaded.papers, topic_model)
         prints = inc.template_fingerprints(env, {r.template for r in model.routes}, assets)
@@ -188,7 +189,7 @@ def rebuild_site(site_root: Path, config: SiteConfig, cache: BuildCache, target:
         rendered = {f.path for f in files}
         kept = [p for p in inc.page_paths(model.routes) if p not in rendered]
         report = inc.sync_files(target, cache, files, kept, lock)
-    inc.remember_topics(cache, loaded.papers, config, topic_model)
+    inc.remember_topics(cache, loaded.papers, config, topic_model, site_root)
     inc.remember_pages(cache, model.routes, prints)
     return BuildResult(diagnostics.sorted(), len(loaded.papers), len(topic_model.topics),
                        len(report.written), MappingProxyType(timer.timings))

@@ -12,8 +12,8 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
+from contextlib import AbstractContextManager, nullcontext, suppress
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import Any
@@ -60,8 +60,16 @@ class SyncReport:
 # ---------------------------------------------------------------------------------- topics
 
 
-def topic_params(config: SiteConfig) -> tuple:
-    return (config.topics.enabled, config.topics.count, config.topics.related, config.topics.seed)
+def topic_params(config: SiteConfig, site_root: Path | None = None) -> tuple:
+    """What a fit depends on besides the texts: the settings and the lock file's bytes."""
+    lock = b""
+    if site_root is not None:
+        from generator.topic_lock import LOCK_NAME
+
+        with suppress(OSError):
+            lock = (site_root / LOCK_NAME).read_bytes()
+    return (config.topics.enabled, config.topics.count, config.topics.related, config.topics.seed,
+            hashlib.sha256(lock).hexdigest())
 
 
 def topic_texts(papers: Sequence[Paper]) -> dict[str, tuple[str, str]]:
@@ -69,11 +77,11 @@ def topic_texts(papers: Sequence[Paper]) -> dict[str, tuple[str, str]]:
 
 
 def reuse_topics(cache: BuildCache, papers: Sequence[Paper], config: SiteConfig, *,
-                 refit: bool) -> TopicModel | None:
+                 refit: bool, site_root: Path | None = None) -> TopicModel | None:
     """The cached model when no title or abstract changed (topics re-sorted by date, as a fit
     would); with ``refit`` False, a cheap assignment of new and edited papers. None: fit."""
     model = cache.topic_model
-    if model is None or cache.topic_params != topic_params(config):
+    if model is None or cache.topic_params != topic_params(config, site_root):
         return None
     texts = topic_texts(papers)
     if texts == cache.topic_texts:
@@ -84,8 +92,8 @@ def reuse_topics(cache: BuildCache, papers: Sequence[Paper], config: SiteConfig,
 
 
 def remember_topics(cache: BuildCache, papers: Sequence[Paper], config: SiteConfig,
-                    model: TopicModel) -> None:
-    cache.topic_params = topic_params(config)
+                    model: TopicModel, site_root: Path | None = None) -> None:
+    cache.topic_params = topic_params(config, site_root)
     cache.topic_texts = topic_texts(papers)
     cache.topic_model = model
 
@@ -96,9 +104,8 @@ def _newest_first(slugs: Iterable[str], dates: Mapping[str, Any]) -> tuple[str, 
 
 def _resort(model: TopicModel, papers: Sequence[Paper]) -> TopicModel:
     dates = {p.slug: p.date for p in papers}
-    topics = tuple(Topic(t.slug, t.label, t.terms, _newest_first(t.papers, dates))
-                   for t in model.topics)
-    return TopicModel(topics, model.topic_of, model.related)
+    topics = tuple(replace(t, papers=_newest_first(t.papers, dates)) for t in model.topics)
+    return replace(model, topics=topics)  # keeps every other field of the fit
 
 
 def assign_topics(model: TopicModel, old_texts: Mapping[str, tuple[str, str]],
@@ -124,10 +131,11 @@ def assign_topics(model: TopicModel, old_texts: Mapping[str, tuple[str, str]],
         if slug not in old_texts:
             peers = _newest_first((s for s in members[topic_of[slug]] if s != slug), dates)
             related[slug] = peers[:related_count]
-    topics = tuple(Topic(t.slug, t.label, t.terms, _newest_first(members[t.slug], dates))
-                   for t in model.topics if members[t.slug])
-    return TopicModel(topics, MappingProxyType(dict(sorted(topic_of.items()))),
-                      MappingProxyType(dict(sorted(related.items()))))
+    kept = [replace(t, papers=_newest_first(members[t.slug], dates))
+            for t in model.topics if members[t.slug]]
+    topics = tuple(sorted(kept, key=lambda t: (-len(t.papers), t.slug)))  # as a fit orders them
+    return replace(model, topics=topics, topic_of=MappingProxyType(dict(sorted(topic_of.items()))),
+                   related=MappingProxyType(dict(sorted(related.items()))))
 
 
 def _closest_topic(topics: Sequence[Topic], text: str, current: str | None) -> str:

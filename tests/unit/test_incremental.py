@@ -215,5 +215,5 @@ def test_assign_topics_places_new_paper_by_shared_terms_and_drops_deleted() -> N
     new = {p.slug: (p.title, p.abstract) for p in papers}
     result = assign_topics(model, old, new, papers, related_count=3)
     assert dict(result.topic_of) == {"a": "vision", "c": "language", "d": "language"}
-    assert [t.papers for t in result.topics] == [("a",), ("d", "c")]
+    assert [t.papers for t in result.topics] == [("d", "c"), ("a",)]  # biggest first
     assert result.related["d"] == ("c",) and result.related["a"] == ()
