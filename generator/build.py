@@ -201,10 +201,24 @@ def rebuild_site(site_root: Path, config: SiteConfig, cache: BuildCache, target:
         rendered = {f.path for f in files}
         kept = [p for p in inc.page_paths(model.routes) if p not in rendered]
         report = inc.sync_files(target, cache, files, kept, lock)
+    if config.search.enabled and (report.written or report.removed):
+        with timer.phase("search"):
+            _reindex_search(target, config, lock)
     inc.remember_topics(cache, loaded.papers, config, topic_model, site_root)
     inc.remember_pages(cache, model.routes, prints)
     return BuildResult(diagnostics.sorted(), len(loaded.papers), len(topic_model.topics),
                        len(report.written), MappingProxyType(timer.timings))
+
+
+def _reindex_search(target: Path, config: SiteConfig, lock: Callable) -> None:
+    """The search bundle is rebuilt whole: Pagefind's fragment names change with the index."""
+    import shutil
+
+    from generator.search import BUNDLE_DIR, index_site
+
+    with lock():
+        shutil.rmtree(target / BUNDLE_DIR, ignore_errors=True)
+        index_site(target, config.language)
 
 
 def _render_pages(env, routes, site_root: Path, progress: Progress | None):

@@ -117,7 +117,9 @@ def test_rebuild_rewrites_only_the_pages_that_show_the_entry(work: Workspace) ->
     result = work.rebuild()
     assert result.ok
     after = inodes(work.target)
-    rewritten = {name for name in after if after[name] != before.get(name)}
+    # the search bundle is rebuilt whole after any change (pagefind/), so it is left out
+    rewritten = {name for name in after if after[name] != before.get(name)
+                 and not name.startswith("pagefind/")}
     assert rewritten == {"papers/adam-a-method-for-stochastic-optimization/index.html"}
     assert result.files == 1
 
@@ -127,7 +129,9 @@ def test_rebuild_of_upvotes_rewrites_lists_but_not_unrelated_papers(work: Worksp
     work.edit("content/2024-03/attention.md", "upvotes: 42", "upvotes: 3")
     assert work.rebuild().ok
     after = inodes(work.target)
-    rewritten = {name for name in after if after[name] != before.get(name)}
+    # the search bundle is rebuilt whole after any change (pagefind/), so it is left out
+    rewritten = {name for name in after if after[name] != before.get(name)
+                 and not name.startswith("pagefind/")}
     assert "papers/1706.03762/index.html" in rewritten
     assert "digests/2024-03-12/index.html" in rewritten
     assert "tags/transformers/index.html" in rewritten
@@ -142,7 +146,9 @@ def test_template_edit_rerenders_only_pages_using_it(work: Workspace) -> None:
               "{% block content %}<p>edited</p>")
     assert work.rebuild().ok
     after = inodes(work.target)
-    rewritten = {name for name in after if after[name] != before.get(name)}
+    # the search bundle is rebuilt whole after any change (pagefind/), so it is left out
+    rewritten = {name for name in after if after[name] != before.get(name)
+                 and not name.startswith("pagefind/")}
     assert rewritten and all(name.startswith("tags/") and name != "tags/index.html"
                              for name in rewritten)
 
