@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: site test lint serve clean chromium
+.PHONY: site test lint serve bench clean chromium
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Paperboy needs Python 3.11 or newer; set PYTHON=python3.11 (or newer)")'
@@ -43,6 +43,10 @@ lint: $(STAMP)
 
 serve: $(STAMP)
 	$(BIN)/paperboy serve
+
+# Not part of test: builds 1k and 10k-paper sites from ../shared/corpora (several minutes).
+bench: $(STAMP)
+	$(BIN)/python tests/bench/serve_bench.py
 
 clean:
 	rm -rf output .paperboy-tmp-* .paperboy-old-* .pytest_cache .ruff_cache

@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from generator.config import SiteConfig
 from generator.content import load_content
 from generator.diagnostics import Diagnostic, Diagnostics
 from generator.models import Paper, TopicModel
+
+if TYPE_CHECKING:
+    from generator.incremental import BuildCache
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 
@@ -117,38 +121,104 @@ def _locked_size(site_root: Path, papers: int) -> int:
 
 def _render_everything(site_root: Path, config: SiteConfig, papers: tuple[Paper, ...],
                        topic_model: TopicModel, timer: _Timer, progress: Progress | None):
-    from generator.feeds import render_feeds, render_robots, render_sitemap
-    from generator.render import OutputFile, asset_url_function
-    from generator.site import plan_site
-    from generator.themes import collect_assets, make_environment, theme_chain
-
     with timer.phase("plan"):
-        model = plan_site(config, papers, topic_model)
-        chain = theme_chain(site_root, config.theme)
-        assets = collect_assets(chain)
-        env = make_environment(chain)
-        env.globals["asset"] = asset_url_function(assets, model.urls)
+        model, env, assets = _plan(site_root, config, papers, topic_model)
     with timer.phase("render"):
         files, problems = _render_pages(env, model.routes, site_root, progress)
     with timer.phase("feeds"):
-        files.extend(render_feeds(config, model))
-        files.append(render_sitemap(model))
-        files.append(render_robots(model))
-        if config.feeds.digest:
-            from generator.digest_feed import render_digest_feed
+        files.extend(_site_files(config, model, assets, env))
+    return files, problems
 
-            files.extend(render_digest_feed(config, model, env))
+
+def _plan(site_root: Path, config: SiteConfig, papers: tuple[Paper, ...],
+          topic_model: TopicModel):
+    from generator.render import asset_url_function
+    from generator.site import plan_site
+    from generator.themes import collect_assets, make_environment, theme_chain
+
+    model = plan_site(config, papers, topic_model)
+    chain = theme_chain(site_root, config.theme)
+    assets = collect_assets(chain)
+    env = make_environment(chain)
+    env.globals["asset"] = asset_url_function(assets, model.urls)
+    return model, env, assets
+
+
+def _site_files(config: SiteConfig, model, assets, env) -> list:
+    """Everything but the pages: feeds, sitemap, robots.txt, e-mails, theme assets, .nojekyll."""
+    from generator.feeds import render_feeds, render_robots, render_sitemap
+    from generator.render import OutputFile
+
+    files = [*render_feeds(config, model), render_sitemap(model), render_robots(model)]
+    if config.feeds.digest:
+        from generator.digest_feed import render_digest_feed
+
+        files.extend(render_digest_feed(config, model, env))
     if config.digest.email:
         from generator.email_issue import render_issue_emails
 
-        with timer.phase("email"):
-            files.extend(render_issue_emails(config, model, env))
+        files.extend(render_issue_emails(config, model, env))
     files.extend(OutputFile(PurePosixPath(a.route), a.source.read_bytes())
                  for a in assets.values())
     files.append(OutputFile(PurePosixPath(".nojekyll"), b""))
     if config.cname:  # GitHub Pages reads the custom domain from this file
         files.append(OutputFile(PurePosixPath("CNAME"), f"{config.cname}\n".encode()))
-    return files, problems
+    return files
+
+
+def rebuild_site(site_root: Path, config: SiteConfig, cache: BuildCache, target: Path, *,
+                 refit_topics: bool = False, lock: Callable = nullcontext) -> BuildResult:
+    """Incremental build into ``target`` (used by ``paperboy serve``): the same stages and the
+    same bytes as build_site, but unchanged entries are not parsed again, topics are not
+    refitted unless titles or abstracts changed (and then only with ``refit_topics``; else
+    cheaply assigned), only pages whose inputs changed are rendered, and only files whose
+    bytes changed are written. ``cache`` is updated only by a build that succeeds."""
+    from generator import incremental as inc
+
+    timer = _Timer()
+    with timer.phase("load"):
+        loaded = load_content(site_root, config.content_dir, include_drafts=config.include_drafts,
+                              max_entry_bytes=config.max_entry_bytes, cache=cache.entries)
+    diagnostics = Diagnostics(list(loaded.diagnostics))
+    if diagnostics.has_errors:
+        return BuildResult(diagnostics.sorted(), timings=MappingProxyType(timer.timings))
+    with timer.phase("topics"):
+        topic_model = (inc.reuse_topics(cache, loaded.papers, config, refit=refit_topics,
+                                        site_root=site_root)
+                       or fit_topics(loaded.papers, config, site_root))
+    with timer.phase("plan"):
+        model, env, assets = _plan(site_root, config, loaded.papers, topic_model)
+        prints = inc.template_fingerprints(env, {r.template for r in model.routes}, assets)
+        todo = inc.changed_routes(model.routes, prints, cache)
+    with timer.phase("render"):
+        files, problems = _render_pages(env, todo, site_root, None)
+    diagnostics.extend(problems)
+    if diagnostics.has_errors:
+        return BuildResult(diagnostics.sorted(), timings=MappingProxyType(timer.timings))
+    with timer.phase("feeds"):
+        files.extend(_site_files(config, model, assets, env))
+    with timer.phase("write"):
+        rendered = {f.path for f in files}
+        kept = [p for p in inc.page_paths(model.routes) if p not in rendered]
+        report = inc.sync_files(target, cache, files, kept, lock)
+    if config.search.enabled and (report.written or report.removed):
+        with timer.phase("search"):
+            _reindex_search(target, config, lock)
+    inc.remember_topics(cache, loaded.papers, config, topic_model, site_root)
+    inc.remember_pages(cache, model.routes, prints)
+    return BuildResult(diagnostics.sorted(), len(loaded.papers), len(topic_model.topics),
+                       len(report.written), MappingProxyType(timer.timings))
+
+
+def _reindex_search(target: Path, config: SiteConfig, lock: Callable) -> None:
+    """The search bundle is rebuilt whole: Pagefind's fragment names change with the index."""
+    import shutil
+
+    from generator.search import BUNDLE_DIR, index_site
+
+    with lock():
+        shutil.rmtree(target / BUNDLE_DIR, ignore_errors=True)
+        index_site(target, config.language)
 
 
 def _render_pages(env, routes, site_root: Path, progress: Progress | None):

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from dataclasses import field as dataclass_field
 from pathlib import Path
 from types import MappingProxyType
 
@@ -61,12 +62,13 @@ class _FileError(Exception):
 
 
 def load_content(site_root: Path, content_dir: str = "content", *, include_drafts: bool = False,
-                 max_entry_bytes: int = 1_000_000) -> LoadResult:
+                 max_entry_bytes: int = 1_000_000, cache: EntryCache | None = None) -> LoadResult:
     """Read every entry under ``site_root/content_dir`` and validate it.
 
     Papers with an error (and drafts, unless ``include_drafts``) are left out; papers are
     sorted newest first, then by slug. Diagnostics are sorted by path and line. Only an
-    unreadable content folder raises (OSError).
+    unreadable content folder raises (OSError). With ``cache`` (kept by the caller between
+    builds, e.g. by ``paperboy serve``) a file whose stat did not change is not parsed again.
     """
     diagnostics = Diagnostics()
     base = site_root / content_dir
@@ -75,11 +77,11 @@ def load_content(site_root: Path, content_dir: str = "content", *, include_draft
                             "content folder not found; the site has no papers")
         return LoadResult((), diagnostics.sorted())
     entries: list[CheckedEntry] = []
-    for entry_file in find_entry_files(site_root, base, diagnostics):
-        text = read_entry_file(entry_file, max_entry_bytes, diagnostics)
-        if text is not None:
-            entries.extend(parse_entries(entry_file.rel, text, diagnostics,
-                                         markdown=entry_file.is_markdown))
+    found = find_entry_files(site_root, base, diagnostics)
+    for entry_file in found:
+        entries.extend(_entries_of(entry_file, max_entry_bytes, diagnostics, cache))
+    if cache is not None:
+        cache.keep_only({entry_file.rel for entry_file in found})
     entries.sort(key=lambda entry: (entry.path, entry.line))
     validate_unique(entries, diagnostics)
     papers = plan_papers([entry for entry in entries if entry.ok])
@@ -88,6 +90,47 @@ def load_content(site_root: Path, content_dir: str = "content", *, include_draft
     papers.sort(key=lambda paper: paper.slug)
     papers.sort(key=lambda paper: paper.date, reverse=True)  # stable: slug order within a date
     return LoadResult(tuple(papers), diagnostics.sorted())
+
+
+@dataclass
+class EntryCache:
+    """Parsed entries per file, keyed by the file's stat; the caller may also forget paths."""
+
+    files: dict[str, tuple[tuple[int, ...], tuple[CheckedEntry, ...], tuple]] = dataclass_field(
+        default_factory=dict)
+
+    def forget(self, rel: str) -> None:
+        self.files.pop(rel, None)
+
+    def keep_only(self, rels: set[str]) -> None:
+        for rel in set(self.files) - rels:
+            del self.files[rel]
+
+
+def _entries_of(entry_file: EntryFile, max_bytes: int, diagnostics: Diagnostics,
+                cache: EntryCache | None) -> list[CheckedEntry]:
+    stamp = _stamp(entry_file.path) if cache is not None else None
+    hit = cache.files.get(entry_file.rel) if cache is not None else None
+    if hit is not None and stamp is not None and hit[0] == stamp:
+        diagnostics.extend(hit[2])
+        return [replace(entry) for entry in hit[1]]  # validate_unique may mark copies not ok
+    local = Diagnostics()
+    text = read_entry_file(entry_file, max_bytes, local)
+    entries = [] if text is None else parse_entries(entry_file.rel, text, local,
+                                                    markdown=entry_file.is_markdown)
+    diagnostics.extend(local)
+    if cache is not None and stamp is not None:
+        cache.files[entry_file.rel] = (stamp, tuple(replace(e) for e in entries),
+                                       tuple(local))
+    return entries
+
+
+def _stamp(path: Path) -> tuple[int, ...] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (info.st_mtime_ns, info.st_size, info.st_ino, info.st_ctime_ns)
 
 
 # -- finding and reading files -------------------------------------------------------------

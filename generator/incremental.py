@@ -1,0 +1,272 @@
+"""What an incremental rebuild may reuse: parsed entries, the topic model, and which pages and
+files changed since the last good build.
+
+A page is re-rendered when its template (or any template it extends or includes), the theme's
+asset names, or its context differ from last time; contexts are frozen values compared by
+equality, so a list page that shows an edited paper always differs. Nothing here chains stages
+(build.py does) and only ``sync_files`` writes to disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext, suppress
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+from types import MappingProxyType
+from typing import Any
+
+import jinja2
+from jinja2 import meta
+
+from generator.config import SiteConfig
+from generator.content import EntryCache
+from generator.models import Paper, Topic, TopicModel
+from generator.render import OutputFile
+from generator.site import Route
+from generator.themes import Asset
+from generator.urls import output_path
+from generator.write import safe_target
+
+_WORD_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+@dataclass
+class BuildCache:
+    """State kept between rebuilds by one ``paperboy serve`` process (never shared)."""
+
+    entries: EntryCache = field(default_factory=EntryCache)
+    topic_params: tuple | None = None
+    topic_texts: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    topic_model: TopicModel | None = None
+    pages: dict[str, tuple[str, str, Mapping[str, Any]]] = field(default_factory=dict)
+    digests: dict[PurePosixPath, str] = field(default_factory=dict)  # output file -> sha256
+
+    def forget_files(self) -> None:
+        """After a failed write the folder's state is unknown: the next build rewrites all."""
+        self.pages.clear()
+        self.digests.clear()
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    written: tuple[PurePosixPath, ...]
+    removed: tuple[PurePosixPath, ...]
+    unchanged: int
+
+
+# ---------------------------------------------------------------------------------- topics
+
+
+def topic_params(config: SiteConfig, site_root: Path | None = None) -> tuple:
+    """What a fit depends on besides the texts: the settings and the lock file's bytes."""
+    lock = b""
+    if site_root is not None:
+        from generator.topic_lock import LOCK_NAME
+
+        with suppress(OSError):
+            lock = (site_root / LOCK_NAME).read_bytes()
+    return (config.topics.enabled, config.topics.count, config.topics.related, config.topics.seed,
+            hashlib.sha256(lock).hexdigest())
+
+
+def topic_texts(papers: Sequence[Paper]) -> dict[str, tuple[str, str]]:
+    return {p.slug: (p.title, p.abstract) for p in papers}
+
+
+def reuse_topics(cache: BuildCache, papers: Sequence[Paper], config: SiteConfig, *,
+                 refit: bool, site_root: Path | None = None) -> TopicModel | None:
+    """The cached model when no title or abstract changed (topics re-sorted by date, as a fit
+    would); with ``refit`` False, a cheap assignment of new and edited papers. None: fit."""
+    model = cache.topic_model
+    if model is None or cache.topic_params != topic_params(config, site_root):
+        return None
+    texts = topic_texts(papers)
+    if texts == cache.topic_texts:
+        return _resort(model, papers)
+    if refit or not model.topics:
+        return None
+    return assign_topics(model, cache.topic_texts, texts, papers, config.topics.related)
+
+
+def remember_topics(cache: BuildCache, papers: Sequence[Paper], config: SiteConfig,
+                    model: TopicModel, site_root: Path | None = None) -> None:
+    cache.topic_params = topic_params(config, site_root)
+    cache.topic_texts = topic_texts(papers)
+    cache.topic_model = model
+
+
+def _newest_first(slugs: Iterable[str], dates: Mapping[str, Any]) -> tuple[str, ...]:
+    return tuple(sorted(slugs, key=lambda s: (-dates[s].toordinal(), s)))
+
+
+def _resort(model: TopicModel, papers: Sequence[Paper]) -> TopicModel:
+    dates = {p.slug: p.date for p in papers}
+    topics = tuple(replace(t, papers=_newest_first(t.papers, dates)) for t in model.topics)
+    return replace(model, topics=topics)  # keeps every other field of the fit
+
+
+def assign_topics(model: TopicModel, old_texts: Mapping[str, tuple[str, str]],
+                  texts: Mapping[str, tuple[str, str]], papers: Sequence[Paper],
+                  related_count: int) -> TopicModel:
+    """Keep every topic; put each new or edited paper in the topic whose terms its text shares
+    most (ties keep its topic); drop deleted papers. ``paperboy build`` refits for real."""
+    dates = {p.slug: p.date for p in papers}
+    members = {t.slug: [s for s in t.papers if s in texts] for t in model.topics}
+    topic_of = {s: t for t, slugs in members.items() for s in slugs}
+    for slug in sorted(texts):
+        if old_texts.get(slug) == texts[slug]:
+            continue
+        current = topic_of.get(slug)
+        best = _closest_topic(model.topics, " ".join(texts[slug]).lower(), current)
+        if current != best:
+            if current is not None:
+                members[current].remove(slug)
+            members[best].append(slug)
+            topic_of[slug] = best
+    related = {s: tuple(r for r in model.related.get(s, ()) if r in texts) for s in texts}
+    for slug in texts:
+        if slug not in old_texts:
+            peers = _newest_first((s for s in members[topic_of[slug]] if s != slug), dates)
+            related[slug] = peers[:related_count]
+    kept = [replace(t, papers=_newest_first(members[t.slug], dates))
+            for t in model.topics if members[t.slug]]
+    topics = tuple(sorted(kept, key=lambda t: (-len(t.papers), t.slug)))  # as a fit orders them
+    return replace(model, topics=topics, topic_of=MappingProxyType(dict(sorted(topic_of.items()))),
+                   related=MappingProxyType(dict(sorted(related.items()))))
+
+
+def _closest_topic(topics: Sequence[Topic], text: str, current: str | None) -> str:
+    def score(topic: Topic) -> tuple[int, bool, int]:
+        shared = sum(1 for term in topic.terms if _contains_word(text, term.lower()))
+        return (shared, topic.slug == current, len(topic.papers))
+    return max(topics, key=score).slug
+
+
+def _contains_word(text: str, term: str) -> bool:
+    start = text.find(term)
+    while start >= 0:
+        end = start + len(term)
+        before = text[start - 1] if start else " "
+        after = text[end] if end < len(text) else " "
+        if before not in _WORD_CHARS and after not in _WORD_CHARS:
+            return True
+        start = text.find(term, start + 1)
+    return False
+
+
+# ----------------------------------------------------------------------------------- pages
+
+
+def template_fingerprints(env: jinja2.Environment, names: Iterable[str],
+                          assets: Mapping[str, Asset]) -> dict[str, str]:
+    """sha256 over each template and everything it extends, includes or imports, salted with
+    the asset routes (every page links hashed asset names). A template that cannot be read
+    or parsed gets a unique value, so its pages are re-rendered and report the error."""
+    salt = "\n".join(f"{name}={a.route}" for name, a in sorted(assets.items()))
+    result = {}
+    for name in sorted(set(names)):
+        sources: dict[str, str] = {}
+        try:
+            complete = _collect_sources(env, name, sources)
+        except jinja2.TemplateError:
+            result[name] = f"broken:{os.urandom(8).hex()}"
+            continue
+        if not complete:  # a dynamic {% include var %}: depend on every template
+            for other in env.list_templates():
+                _collect_sources(env, other, sources)
+        digest = hashlib.sha256(salt.encode())
+        for ref, text in sorted(sources.items()):
+            digest.update(f"\0{ref}\0{text}".encode())
+        result[name] = digest.hexdigest()
+    return result
+
+
+def _collect_sources(env: jinja2.Environment, name: str, sources: dict[str, str]) -> bool:
+    if name in sources:
+        return True
+    assert env.loader is not None
+    source = env.loader.get_source(env, name)[0]
+    sources[name] = source
+    complete = True
+    for ref in meta.find_referenced_templates(env.parse(source)):
+        if ref is None or not _collect_sources(env, ref, sources):
+            complete = False
+    return complete
+
+
+def changed_routes(routes: Sequence[Route], fingerprints: Mapping[str, str],
+                   cache: BuildCache) -> list[Route]:
+    """Routes whose output may differ from the file written by the last good build."""
+    changed = []
+    for route in routes:
+        old = cache.pages.get(route.route)
+        if (old is None or old[0] != route.template or old[1] != fingerprints[route.template]
+                or old[2] != route.context):
+            changed.append(route)
+    return changed
+
+
+def remember_pages(cache: BuildCache, routes: Sequence[Route],
+                   fingerprints: Mapping[str, str]) -> None:
+    cache.pages = {r.route: (r.template, fingerprints[r.template], r.context) for r in routes}
+
+
+def page_paths(routes: Sequence[Route]) -> list[PurePosixPath]:
+    return [output_path(r.route) for r in routes]
+
+
+# ----------------------------------------------------------------------------------- files
+
+
+def sync_files(target: Path, cache: BuildCache, fresh: Iterable[OutputFile],
+               kept: Iterable[PurePosixPath],
+               lock: Callable[[], AbstractContextManager[Any]] = nullcontext) -> SyncReport:
+    """Make ``target`` hold exactly ``fresh`` plus the ``kept`` files of the last build.
+
+    Files whose bytes did not change are not rewritten; files no longer built are deleted
+    (and folders left empty). The writes happen inside ``lock()`` so readers that take the
+    same lock only ever see a complete site.
+    """
+    new_digests = {path: cache.digests[path] for path in kept if path in cache.digests}
+    to_write = []
+    for file in fresh:
+        digest = hashlib.sha256(file.data).hexdigest()
+        new_digests[file.path] = digest
+        if cache.digests.get(file.path) != digest:
+            to_write.append(file)
+    removed = sorted(set(cache.digests) - set(new_digests))
+    with lock():
+        try:
+            for file in to_write:
+                _write_file(target, file)
+            for path in removed:
+                _remove_file(target, path)
+        except BaseException:
+            cache.forget_files()
+            raise
+    cache.digests = new_digests
+    return SyncReport(tuple(f.path for f in to_write), tuple(removed),
+                      len(new_digests) - len(to_write))
+
+
+def _write_file(root: Path, file: OutputFile) -> None:
+    destination = safe_target(root, file.path)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    temporary = destination.with_name(f".{destination.name}.paperboy-part")
+    temporary.write_bytes(file.data)
+    os.replace(temporary, destination)
+
+
+def _remove_file(root: Path, path: PurePosixPath) -> None:
+    destination = safe_target(root, path)
+    destination.unlink(missing_ok=True)
+    folder = destination.parent
+    while folder != root and folder.is_relative_to(root):
+        try:
+            folder.rmdir()
+        except OSError:
+            break  # not empty
+        folder = folder.parent

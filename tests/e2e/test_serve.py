@@ -1,0 +1,237 @@
+"""`paperboy serve` as users run it: a real server in a subprocess on a free port, edits on
+disk, pages and reload events over HTTP."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, SITES, copy_site
+
+WAIT = 60.0  # generous: only reached when something is broken
+ATTENTION = "content/2024-03/attention.md"
+
+
+class Server:
+    """`paperboy serve --port 0` in a subprocess; stdout is read by a thread."""
+
+    def __init__(self, site: Path) -> None:
+        env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "generator", "serve", "--site", str(site), "--port", "0"],
+            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.errors: list[str] = []
+        threading.Thread(target=self._pump, args=(self.process.stdout, self.lines.put),
+                         daemon=True).start()
+        threading.Thread(target=self._pump, args=(self.process.stderr, self.errors.append),
+                         daemon=True).start()
+        serving = self.next_line("Serving")
+        match = re.search(r"at http://127\.0\.0\.1:(\d+)(/\S*) from (\S+)", serving)
+        assert match, serving
+        self.port, self.base, self.root = int(match[1]), match[2], Path(match[3])
+
+    @staticmethod
+    def _pump(stream, sink) -> None:
+        for line in stream:
+            sink(line.rstrip("\n"))
+
+    def next_line(self, prefix: str) -> str:
+        while True:
+            try:
+                line = self.lines.get(timeout=WAIT)
+            except queue.Empty:
+                raise AssertionError(f"no '{prefix}' line; stderr: {self.errors}") from None
+            if line.startswith(prefix):
+                return line
+
+    def get(self, path: str) -> tuple[int, str]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=WAIT)
+        connection.request("GET", path)
+        response = connection.getresponse()
+        body = response.read().decode("utf-8", "replace")
+        connection.close()
+        return response.status, body
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+        try:
+            return self.process.wait(timeout=WAIT)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise
+
+
+class Events:
+    """A Server-Sent Events client on /__paperboy/events."""
+
+    def __init__(self, port: int) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=WAIT)
+        self.connection.request("GET", "/__paperboy/events")
+        self.response = self.connection.getresponse()
+        assert self.response.getheader("Content-Type") == "text/event-stream"
+        self.events: queue.Queue[tuple[str, str]] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+        assert self.next()[0] == "hello"
+
+    def _read(self) -> None:
+        name, data = "message", ""
+        try:
+            for raw in self.response:
+                line = raw.decode().rstrip("\n")
+                if line.startswith("event: "):
+                    name = line[7:]
+                elif line.startswith("data: "):
+                    data = line[6:]
+                elif line == "" and data:
+                    self.events.put((name, data))
+                    name, data = "message", ""
+        except OSError:
+            pass
+
+    def next(self) -> tuple[str, str]:
+        return self.events.get(timeout=WAIT)
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Path]]:
+    site = copy_site(SITES / "full", tmp_path_factory.mktemp("serve") / "site")
+    server = Server(site)
+    yield server, site
+    server.stop()
+
+
+def edit(site: Path, rel: str, old: str, new: str) -> None:
+    path = site / rel
+    text = path.read_text()
+    assert old in text
+    temporary = path.with_name(f".{path.name}.swp")  # save-via-rename, like many editors
+    temporary.write_text(text.replace(old, new, 1))
+    os.replace(temporary, path)
+
+
+def test_serve_edit_changes_the_page_and_sends_a_reload(served) -> None:
+    server, site = served
+    status, page = server.get(f"{server.base}papers/1706.03762/")
+    assert status == 200 and "Attention Is All You Need" in page
+    assert 'id="paperboy-live"' in page and "paperboy-overlay" not in page
+    events = Events(server.port)
+    edit(site, ATTENTION, 'title: "Attention Is All You Need"', 'title: "Attention Is Plenty"')
+    assert events.next()[0] == "reload"
+    events.close()
+    page = server.get(f"{server.base}papers/1706.03762/")[1]
+    assert "Attention Is Plenty" in page and "Attention Is All You Need" not in page
+    digest = server.get(f"{server.base}digests/2024-03-12/")[1]
+    assert "Attention Is Plenty" in digest  # list pages are never stale
+    assert not (site / "output").exists()  # serve never writes into output/
+
+
+def test_serve_broken_entry_shows_overlay_then_recovers(served) -> None:
+    server, site = served
+    events = Events(server.port)
+    edit(site, "content/adam.yaml", "date: 2024-03-10", "date: 10/03/2024")
+    assert events.next()[0] == "reload"
+    message = "content/adam.yaml:2: error: date: must be YYYY-MM-DD, got &#x27;10/03/2024&#x27;"
+    for path in ("", "papers/adam-a-method-for-stochastic-optimization/", "no/such/page/"):
+        status, page = server.get(f"{server.base}{path}")
+        assert status == (404 if path.startswith("no/") else 200)
+        assert 'id="paperboy-overlay"' in page and message in page, path
+    assert "Adam" in server.get(f"{server.base}papers/adam-a-method-for-stochastic-optimization/"
+                                )[1]  # the last good build is still served
+    assert any(line.startswith("content/adam.yaml:2: error: date:") for line in server.errors)
+    edit(site, "content/adam.yaml", "date: 10/03/2024", "date: 2024-03-09")
+    assert events.next()[0] == "reload"
+    events.close()
+    page = server.get(f"{server.base}digests/2024-03-09/")[1]
+    assert "paperboy-overlay" not in page and "Adam: A Method" in page
+    assert server.process.poll() is None
+
+
+def test_serve_broken_template_names_its_line(served) -> None:
+    server, site = served
+    theme = site / "themes/mine/templates"
+    theme.mkdir(parents=True)
+    (site / "themes/mine/theme.yaml").write_text("extends: default\n")
+    (theme / "tag.html").write_text('{% extends "default/tag.html" %}\n{% block content %}\n'
+                                    "<p>v1</p>{{ super() }}{% endblock %}\n")
+    events = Events(server.port)
+    edit(site, "site.yaml", "language: en", "language: en\ntheme: mine")
+    assert events.next()[0] == "reload"
+    (theme / "tag.html").write_text('{% extends "default/tag.html" %}\n{% block content %}\n'
+                                    "{% if %}{% endblock %}\n")
+    assert events.next()[0] == "reload"
+    page = server.get(server.base)[1]
+    assert "themes/mine/templates/tag.html:3: error: template:" in page
+    (theme / "tag.html").write_text('{% extends "default/tag.html" %}\n{% block content %}\n'
+                                    "<p>mine</p>{{ super() }}{% endblock %}\n")
+    assert events.next()[0] == "reload"
+    events.close()
+    assert "<p>mine</p>" in server.get(f"{server.base}tags/optimization/")[1]
+    assert "paperboy-overlay" not in server.get(server.base)[1]
+
+
+def test_serve_picks_up_new_and_deleted_files(served) -> None:
+    server, site = served
+    events = Events(server.port)
+    (site / "content/new").mkdir()
+    (site / "content/new/fresh.md").write_text(
+        "---\ntitle: A Fresh Paper\ndate: 2024-03-15\n---\nFresh abstract.\n")
+    assert events.next()[0] == "reload"
+    assert "A Fresh Paper" in server.get(f"{server.base}papers/a-fresh-paper/")[1]
+    assert "A Fresh Paper" in server.get(server.base)[1]
+    (site / "content/new/fresh.md").unlink()
+    assert events.next()[0] == "reload"
+    events.close()
+    status = server.get(f"{server.base}papers/a-fresh-paper/")[0]
+    assert status == 404 and "A Fresh Paper" not in server.get(server.base)[1]
+
+
+@pytest.mark.parametrize("path", [
+    "/../site.yaml", "/%2e%2e/site.yaml", "/digest/../site.yaml", "/digest/%2e%2e/site.yaml",
+    "/digest/%2E%2E%2Fsite.yaml", "/digest/..%2fsite.yaml", "/digest/%5c..%5csite.yaml",
+    "/digest/%252e%252e/site.yaml", "/digest/..%00/site.yaml", "/site.yaml",
+])
+def test_serve_never_escapes_the_site(served, path: str) -> None:
+    server = served[0]
+    status, page = server.get(path)
+    assert status in (301, 404)
+    assert "Fixture Digest\ndescription" not in page and "papers_per_page" not in page
+
+
+def test_serve_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
+    site = copy_site(SITES / "full", tmp_path / "site")
+    server = Server(site)
+    assert server.root.is_dir()
+    assert server.stop() == 0
+    assert "Stopped." in server.next_line("Stopped")
+    assert not server.root.exists()  # the temporary build is removed
+    assert not any("Traceback" in line for line in server.errors)
+
+
+def test_serve_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
+    site = copy_site(SITES / "full", tmp_path / "site")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "generator", "serve", "--site", str(site), "--port",
+             str(port)], cwd=REPO, capture_output=True, text=True, timeout=WAIT)
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "--port" in result.stderr and "Traceback" not in result.stderr

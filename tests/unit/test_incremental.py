@@ -1,0 +1,225 @@
+"""Incremental rebuilds (paperboy serve): byte-identical to a clean build after every kind of
+edit, re-rendering and rewriting only what changed, never refitting topics needlessly."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from dataclasses import replace
+from pathlib import Path
+from types import MappingProxyType
+
+import pytest
+
+from generator import topics as topics_module
+from generator.build import build_site, rebuild_site
+from generator.config import load_config
+from generator.incremental import BuildCache, assign_topics
+from generator.models import Paper, SourceRef, Topic, TopicModel
+from tests.conftest import REPO, SITES
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def folders(root: Path) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_dir()}
+
+
+def inodes(root: Path) -> dict[str, int]:
+    return {p.relative_to(root).as_posix(): p.stat().st_ino for p in root.rglob("*")
+            if p.is_file()}
+
+
+class Workspace:
+    """A copy of the fixture site with its own theme, rebuilt incrementally into serve/."""
+
+    def __init__(self, root: Path) -> None:
+        shutil.copytree(SITES / "full", root / "site")
+        shutil.copytree(REPO / "themes/default", root / "site/themes/mine")
+        self.site = root / "site"
+        (self.site / "site.yaml").write_text(
+            (self.site / "site.yaml").read_text() + "theme: mine\n")
+        self.target = root / "serve"
+        self.target.mkdir()
+        self.cache = BuildCache()
+
+    def edit(self, rel: str, old: str, new: str) -> None:
+        path = self.site / rel
+        text = path.read_text()
+        assert old in text, f"{old!r} not in {rel}"
+        path.write_text(text.replace(old, new, 1))
+
+    def rebuild(self, refit: bool = True):
+        config = load_config(self.site)
+        return rebuild_site(self.site, config, self.cache, self.target, refit_topics=refit)
+
+    def assert_same_as_clean_build(self) -> None:
+        config = replace(load_config(self.site), output_dir="clean")
+        result = build_site(self.site, config)
+        assert result.ok, result.diagnostics
+        clean = self.site / "clean"
+        expected, actual = tree(clean), tree(self.target)
+        assert sorted(actual) == sorted(expected)
+        different = [name for name in expected if expected[name] != actual[name]]
+        assert different == []
+        assert folders(self.target) == folders(clean)  # no empty folders left behind
+
+
+@pytest.fixture
+def work(tmp_path: Path) -> Workspace:
+    work = Workspace(tmp_path)
+    assert work.rebuild().ok
+    return work
+
+
+EDITS = {
+    "upvotes": ("content/2024-03/attention.md", "upvotes: 42", "upvotes: 7"),
+    "new tag": ("content/2024-03/attention.md", "tags: [transformers, NLP]",
+                "tags: [transformers, NLP, brand-new]"),
+    "date moves digests and archive": ("content/adam.yaml", "date: 2024-03-10",
+                                       "date: 2024-03-13"),
+    "title": ("content/2024-03/attention.md", 'title: "Attention Is All You Need"',
+              'title: "Attention Is Mostly What You Need"'),
+    "template": ("themes/mine/templates/tag.html", "{% block content %}",
+                 "{% block content %}<p>edited</p>"),
+    "partial": ("themes/mine/templates/partials/paper_card.html", "<", "<!-- edited -->\n<"),
+    "stylesheet": ("themes/mine/static/style.css", "", "/* edited */\n"),
+    "site.yaml": ("site.yaml", "title: Fixture Digest", "title: Edited Digest"),
+}
+
+
+@pytest.mark.parametrize("edit", EDITS.values(), ids=EDITS.keys())
+def test_rebuild_after_edit_is_byte_identical_to_clean_build(work: Workspace, edit) -> None:
+    work.edit(*edit)
+    result = work.rebuild()
+    assert result.ok, result.diagnostics
+    assert result.files > 0
+    work.assert_same_as_clean_build()
+
+
+def test_rebuild_picks_up_new_and_deleted_files(work: Workspace) -> None:
+    (work.site / "content/2024-03/sgd.md").unlink()
+    (work.site / "content/new.md").write_text(
+        "---\ntitle: A Brand New Paper On Attention\ndate: 2024-03-14\ntags: [fresh]\n---\n"
+        "Attention models for transformers, freshly added.\n")
+    assert work.rebuild().ok
+    assert (work.target / "papers/a-brand-new-paper-on-attention/index.html").is_file()
+    assert not any("fresh" not in p and "sgd" in p for p in tree(work.target) if "papers/" in p)
+    work.assert_same_as_clean_build()
+
+
+def test_rebuild_rewrites_only_the_pages_that_show_the_entry(work: Workspace) -> None:
+    before = inodes(work.target)
+    work.edit("content/adam.yaml", "submitted_by: a reading group", "submitted_by: someone")
+    result = work.rebuild()
+    assert result.ok
+    after = inodes(work.target)
+    # the search bundle is rebuilt whole after any change (pagefind/), so it is left out
+    rewritten = {name for name in after if after[name] != before.get(name)
+                 and not name.startswith("pagefind/")}
+    assert rewritten == {"papers/adam-a-method-for-stochastic-optimization/index.html"}
+    assert result.files == 1
+
+
+def test_rebuild_of_upvotes_rewrites_lists_but_not_unrelated_papers(work: Workspace) -> None:
+    before = inodes(work.target)
+    work.edit("content/2024-03/attention.md", "upvotes: 42", "upvotes: 3")
+    assert work.rebuild().ok
+    after = inodes(work.target)
+    # the search bundle is rebuilt whole after any change (pagefind/), so it is left out
+    rewritten = {name for name in after if after[name] != before.get(name)
+                 and not name.startswith("pagefind/")}
+    assert "papers/1706.03762/index.html" in rewritten
+    assert "digests/2024-03-12/index.html" in rewritten
+    assert "tags/transformers/index.html" in rewritten
+    assert "tags/optimization/index.html" not in rewritten
+    assert "sitemap.xml" not in rewritten and "404.html" not in rewritten
+    work.assert_same_as_clean_build()
+
+
+def test_template_edit_rerenders_only_pages_using_it(work: Workspace) -> None:
+    before = inodes(work.target)
+    work.edit("themes/mine/templates/tag.html", "{% block content %}",
+              "{% block content %}<p>edited</p>")
+    assert work.rebuild().ok
+    after = inodes(work.target)
+    # the search bundle is rebuilt whole after any change (pagefind/), so it is left out
+    rewritten = {name for name in after if after[name] != before.get(name)
+                 and not name.startswith("pagefind/")}
+    assert rewritten and all(name.startswith("tags/") and name != "tags/index.html"
+                             for name in rewritten)
+
+
+def test_unchanged_sources_rewrite_nothing(work: Workspace) -> None:
+    before = inodes(work.target)
+    result = work.rebuild()
+    assert result.ok and result.files == 0
+    assert inodes(work.target) == before
+
+
+def test_failed_rebuild_keeps_the_last_good_site_and_recovers(work: Workspace) -> None:
+    good = tree(work.target)
+    work.edit("content/adam.yaml", "date: 2024-03-10", "date: 10/03/2024")
+    result = work.rebuild()
+    assert not result.ok
+    assert any(d.path == "content/adam.yaml" and d.line == 2 for d in result.diagnostics)
+    assert tree(work.target) == good
+    work.edit("content/adam.yaml", "date: 10/03/2024", "date: 2024-03-09")
+    assert work.rebuild().ok
+    work.assert_same_as_clean_build()
+
+
+def test_broken_template_reports_its_line_and_recovers(work: Workspace) -> None:
+    good = tree(work.target)
+    work.edit("themes/mine/templates/tag.html", "{% block content %}",
+              "{% block content %}{% if %}")
+    result = work.rebuild()
+    assert not result.ok
+    assert [d.path for d in result.diagnostics] == ["themes/mine/templates/tag.html"]
+    assert tree(work.target) == good
+    work.edit("themes/mine/templates/tag.html", "{% if %}", "")
+    assert work.rebuild().ok
+    work.assert_same_as_clean_build()
+
+
+def test_topics_are_not_refitted_unless_titles_or_abstracts_change(
+        work: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    fits = []
+    real = topics_module.cluster_topics
+    monkeypatch.setattr(topics_module, "cluster_topics",
+                        lambda *a, **k: fits.append(1) or real(*a, **k))
+    work.edit("content/adam.yaml", "date: 2024-03-10", "date: 2024-03-13")
+    work.edit("content/2024-03/attention.md", "upvotes: 42", "upvotes: 1")
+    assert work.rebuild(refit=False).ok
+    assert fits == []
+    work.edit("content/2024-03/attention.md", "Attention Is All", "Attention Is Not All")
+    assert work.rebuild(refit=False).ok  # serving: a cheap assignment
+    assert fits == []
+    page = (work.target / "papers/1706.03762/index.html").read_text()
+    assert "Attention Is Not All You Need" in page
+    work.edit("content/2024-03/attention.md", "Is Not All", "Is Really All")
+    assert work.rebuild(refit=True).ok
+    assert fits == [1]
+
+
+def paper(slug: str, title: str, day: int) -> Paper:
+    return Paper(slug, title, "abstract text", dt.date(2024, 3, day), SourceRef(f"{slug}.md"))
+
+
+def test_assign_topics_places_new_paper_by_shared_terms_and_drops_deleted() -> None:
+    model = TopicModel(
+        (Topic("vision", "Vision", ("image", "segmentation"), ("a", "b")),
+         Topic("language", "Language", ("language", "translation"), ("c",))),
+        MappingProxyType({"a": "vision", "b": "vision", "c": "language"}),
+        MappingProxyType({"a": ("b",), "b": ("a",), "c": ()}))
+    old = {"a": ("Image nets", "x"), "b": ("Segmentation", "x"), "c": ("Language", "x")}
+    papers = [paper("a", "Image nets", 1), paper("c", "Language", 2),
+              paper("d", "Machine translation of language", 3)]
+    new = {p.slug: (p.title, p.abstract) for p in papers}
+    result = assign_topics(model, old, new, papers, related_count=3)
+    assert dict(result.topic_of) == {"a": "vision", "c": "language", "d": "language"}
+    assert [t.papers for t in result.topics] == [("d", "c"), ("a",)]  # biggest first
+    assert result.related["d"] == ("c",) and result.related["a"] == ()

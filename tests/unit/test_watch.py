@@ -1,0 +1,84 @@
+"""classify_change (pure) decides what a batch of changed paths rebuilds; the watcher turns a
+burst of real file-system events into one batch."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from generator.watch import ChangeKind, Layout, Watcher, classify_change
+
+ROOT = Path("/site")
+LAYOUT = Layout(ROOT, "content", "output", (Path("/repo/themes/default"),))
+
+
+@pytest.mark.parametrize(("paths", "kind", "content"), [
+    (["/site/content/2024/a.md"], ChangeKind.CONTENT, ("content/2024/a.md",)),
+    (["/site/content/a.YAML", "/site/content/b.yml"], ChangeKind.CONTENT,
+     ("content/a.YAML", "content/b.yml")),
+    (["/site/content/2024/"], ChangeKind.CONTENT, ()),  # a folder: rescan
+    (["/site/content/.a.md.swp", "/site/content/a.md~", "/site/content/4913",
+      "/site/content/#a.md#", "/site/content/sedX1y2z3", "/site/content/image.png"],
+     ChangeKind.NONE, ()),
+    (["/site/content/_drafts/a.md", "/site/content/README.md"], ChangeKind.NONE, ()),
+    (["/site/output/index.html", "/site/.git/index", "/elsewhere/a.md"], ChangeKind.NONE, ()),
+    (["/site/themes/mine/templates/paper.html"], ChangeKind.THEME, ()),
+    (["/repo/themes/default/static/style.css"], ChangeKind.THEME, ()),
+    (["/site/site.yaml", "/site/content/a.md"], ChangeKind.CONFIG, ("content/a.md",)),
+    (["/site/topics.lock", "/site/themes/x/theme.yaml"], ChangeKind.TOPICS, ()),
+    (["/site/topics-lock.yaml"], ChangeKind.TOPICS, ()),
+    (["/site/content"], ChangeKind.NONE, ()),
+])
+def test_classify_change_maps_paths_to_the_rebuild_they_need(paths, kind, content) -> None:
+    rebuild = classify_change(paths, LAYOUT)
+    assert rebuild.kind is kind
+    assert rebuild.content == content
+    assert rebuild.refit_topics is (kind is ChangeKind.TOPICS)
+
+
+def test_classify_change_respects_a_custom_content_folder() -> None:
+    layout = Layout(ROOT, "papers", "public", ())
+    assert classify_change(["/site/papers/a.md"], layout).kind is ChangeKind.CONTENT
+    assert classify_change(["/site/content/a.md"], layout).kind is ChangeKind.NONE
+    assert classify_change(["/site/public/a.md"], layout).kind is ChangeKind.NONE
+
+
+def test_watcher_turns_a_burst_of_saves_into_one_batch(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    watcher = Watcher([content])
+    watcher.start()
+    try:
+        def burst() -> None:  # like a git checkout: many files, each saved via rename
+            for n in range(40):
+                temporary = content / f".e{n}.md.tmp"
+                temporary.write_text(f"entry {n}")
+                os.replace(temporary, content / f"e{n}.md")
+
+        threading.Thread(target=burst).start()
+        layout = Layout(tmp_path.resolve(), "content", "output", ())
+        expected = {f"content/e{n}.md" for n in range(40)}
+        seen: set[str] = set()
+        batches = 0
+        while seen != expected and batches < 40:
+            seen |= set(classify_change(watcher.next_batch(timeout=30), layout).content)
+            batches += 1
+        assert seen == expected
+        assert batches <= 3  # one, unless the machine stalls mid-burst for > 100 ms
+    finally:
+        watcher.stop()
+
+
+def test_watcher_ignores_reads(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("x")
+    watcher = Watcher([tmp_path])
+    watcher.start()
+    try:
+        for _ in range(5):
+            (tmp_path / "a.md").read_text()  # a build reading its sources must not loop
+        assert watcher.next_batch(timeout=0.5) == set()
+    finally:
+        watcher.stop()
