@@ -89,8 +89,9 @@ def _scale(p: MapPoint, box: tuple[float, float, float, float]) -> tuple[float, 
 
 
 def _svg_open(box: tuple[float, float, float, float], title: str) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="topic-map" role="img" '
-            f'viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" '
+    # role=group, not img: the dots are links, and an img's content is not interactive.
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="topic-map" role="group" '
+            f'aria-label="{escape(title)}" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" '
             f'preserveAspectRatio="xMidYMid meet"><title>{escape(title)}</title>'
             f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#fafafa"/>')
 
