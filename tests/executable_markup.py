@@ -24,7 +24,22 @@ URL_ATTRIBUTES = frozenset({
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
 _IGNORED_IN_SCHEME = re.compile(r"[\x00-\x20\x7f]+")
 # The theme's own head: a stylesheet link and a few metas are expected on every page.
-_THEME_TAGS = frozenset({"link", "meta", "script", "form", "input", "button", "noscript"})
+_THEME_TAGS = frozenset({"link", "meta"})
+# The theme's own widgets, recognised by their exact attributes: the search box and search page
+# (form, input, submit button, noscript hint), the BibTeX copy button, the site's one script
+# (a content-hashed static file) and the JSON-LD data block (not executed, "<" escaped).
+_THEME_SCRIPT = re.compile(r"/(?:[\w.-]+/)*static/site\.[0-9a-f]{10}\.js")
+_THEME_WIDGETS = {
+    "form": lambda a: a.get("role") == "search" and str(a.get("data-search")).endswith(
+        "/pagefind/pagefind.js"),
+    "input": lambda a: a.get("type") == "search" and a.get("class") == "search-input",
+    "button": lambda a: a == {"type": "submit"} or (
+        a.get("data-copy") == "bibtex" and a.get("class") == "copy-button"),
+    "noscript": lambda a: not a,
+    "script": lambda a: a == {"type": "application/ld+json"} or (
+        set(a) == {"type", "src"} and a["type"] == "module"
+        and _THEME_SCRIPT.fullmatch(str(a["src"])) is not None),
+}
 
 
 class _Finder(HTMLParser):
@@ -55,27 +70,13 @@ class _Finder(HTMLParser):
                 self.problems.append(f"{name}={value!r} on <{tag}>")
 
     def _theme_tag(self, tag: str, attrs: dict[str, str | None]) -> bool:
+        if self.allow_theme_head and tag in _THEME_WIDGETS:
+            return _THEME_WIDGETS[tag](attrs)
         if not self.allow_theme_head or tag not in _THEME_TAGS:
             return False
         if tag == "meta":
             return "http-equiv" not in attrs
-        if tag == "script":  # the theme's own scripts are files of the site, or JSON-LD data
-            if attrs.get("type") == "application/ld+json":
-                return True
-            return bool(attrs.get("src")) and not is_external(attrs.get("src") or "")
-        if tag == "noscript":  # the search page's note for readers without JavaScript
-            return not attrs
-        if tag == "button":  # the theme's copy, search and subscribe buttons
-            return attrs.get("type") in ("button", "submit") and len(attrs) <= 4
-        if tag == "form":  # the theme's search box
-            return attrs.get("role") == "search"
-        if tag == "input":
-            return attrs.get("type") in ("search", "email", "hidden", "submit")
         return attrs.get("rel") in ("stylesheet", "alternate", "canonical", "icon")
-
-
-def is_external(value: str) -> bool:
-    return bool(re.match(r"^([a-z][a-z0-9+.\-]*:|//)", value.strip().lower()))
 
 
 def is_safe_url(value: str) -> bool:

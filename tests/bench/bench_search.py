@@ -2,7 +2,7 @@
 of the whole index. Serves a built site on 127.0.0.1 and types queries into the header search box
 of Debian's chromium, as the browser tests do.
 
-    python benchmarks/search_in_browser.py SITE_DIR [QUERY ...]
+    python -m tests.bench.bench_search SITE_DIR [QUERY ...]
 
 SITE_DIR holds site.yaml and the built output/. Prints one line per query, then the index size.
 """
@@ -13,8 +13,6 @@ import sys
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from generator.config import load_config
 from generator.static_server import make_server, serve_in_thread
