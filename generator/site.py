@@ -99,6 +99,8 @@ def _site_view(config: SiteConfig, link: urls.Urls) -> SiteView:
         atom_url=link.link("atom.xml") if config.feeds.atom else None, nav=nav,
         search_url=link.link(urls.search()) if config.search.enabled else None,
         subscribe=_subscribe_view(config),
+        topic_feeds=config.feeds.topics and (config.feeds.rss or config.feeds.atom),
+        tag_feeds=config.feeds.tags and (config.feeds.rss or config.feeds.atom),
     )
 
 

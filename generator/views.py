@@ -127,6 +127,8 @@ class SiteView:
     nav: tuple[NavItem, ...]
     search_url: str | None = None  # None: search is switched off
     subscribe: SubscribeView | None = None
+    topic_feeds: bool = False  # each topic page has its own feed.xml/atom.xml beside it
+    tag_feeds: bool = False
 
 
 @dataclass(frozen=True)

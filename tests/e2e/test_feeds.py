@@ -159,6 +159,31 @@ def _guids(out: Path) -> dict[str, list[str]]:
             for name in ("feed.xml", "tags/vision/atom.xml")}
 
 
+def _alternate_links(page: Path) -> dict[str, str]:
+    """The page head's feed links: href -> type."""
+    head = etree.HTML(page.read_bytes()).find("head")
+    return {link.get("href"): link.get("type") for link in head.iter("link")
+            if link.get("rel") == "alternate"}
+
+
+def test_topic_and_tag_pages_link_their_own_feeds_in_head_and_body(built: Path) -> None:
+    base_path = "/digest/"
+    pages = sorted((built / "topics").glob("*/index.html")) + sorted(
+        (built / "tags").glob("*/index.html"))
+    assert len(pages) >= 4
+    for page in pages:
+        folder = page.parent.relative_to(built).as_posix() + "/"
+        own = {f"{base_path}{folder}feed.xml": "application/rss+xml",
+               f"{base_path}{folder}atom.xml": "application/atom+xml"}
+        links = _alternate_links(page)
+        assert own.items() <= links.items(), (page, links)
+        body = page.read_text(encoding="utf-8")
+        for href in own:
+            assert f'href="{href}"' in body.split("</head>", 1)[1], (page, href)
+            feed = feedparser.parse((built / href.removeprefix(base_path)).read_bytes())
+            assert feed.bozo == 0 and feed.entries, href
+
+
 def test_feed_switches_turn_formats_and_groups_off(make_site) -> None:
     site = make_site({"content/a.md": "---\ntitle: A\ndate: 2024-01-01\ntags: [x]\n---\nText.\n"},
                      site_yaml=f"base_url: {BASE}\nfeeds:\n  json: false\n  tags: false\n"
@@ -166,4 +191,6 @@ def test_feed_switches_turn_formats_and_groups_off(make_site) -> None:
     out = build(site)
     assert (out / "feed.xml").is_file() and not (out / "feed.json").is_file()
     assert not (out / "tags/x/feed.xml").exists()
+    assert not any("tags/x/" in href for href in _alternate_links(out / "tags/x/index.html"))
+    assert "tags/x/feed.xml" not in (out / "tags/x/index.html").read_text(encoding="utf-8")
     assert not (out / "digests/feed.xml").exists()
