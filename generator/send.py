@@ -144,12 +144,15 @@ def _deliver(smtp: SmtpConfig, sender: str, message: bytes, todo: Sequence[str],
 
 
 def _connect(smtp: SmtpConfig) -> smtplib.SMTP:
+    """Connect, secure and log in; the certificate is checked against the system's trust store
+    (or the bundle named by ``SSL_CERT_FILE``) and the host name."""
     where = _where(smtp)
     context = ssl.create_default_context()
+    connection: smtplib.SMTP | None = None
     try:
         if smtp.tls == "ssl":
-            connection: smtplib.SMTP = smtplib.SMTP_SSL(smtp.host, smtp.port,
-                                                        timeout=TIMEOUT_SECONDS, context=context)
+            connection = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=TIMEOUT_SECONDS,
+                                          context=context)
         else:
             connection = smtplib.SMTP(smtp.host, smtp.port, timeout=TIMEOUT_SECONDS)
         if smtp.tls == "starttls":
@@ -158,6 +161,8 @@ def _connect(smtp: SmtpConfig) -> smtplib.SMTP:
         if username:
             connection.login(username, os.environ.get(PASSWORD_ENV, ""))
     except (smtplib.SMTPException, OSError) as exc:
+        if connection is not None:
+            connection.close()
         raise UserError(f"smtp: error: cannot send through {where}: {_reason(exc)}") from None
     return connection
 
