@@ -60,10 +60,10 @@ def smtp_server():
     controller.stop()
 
 
-def make_issue_site(make_site, port: int) -> Path:
+def make_issue_site(make_site, port: int, tls: str = "none") -> Path:
     site = make_site({"content/a.md": f"---\ntitle: A Paper\ndate: {ISSUE}\n---\nText.\n"},
                      site_yaml=("base_url: https://example.github.io/digest/\n"
-                                f"smtp:\n  host: 127.0.0.1\n  port: {port}\n  tls: none\n"
+                                f"smtp:\n  host: 127.0.0.1\n  port: {port}\n  tls: {tls}\n"
                                 "  from_address: Digest <digest@example.org>\n"))
     assert build_site(site, load_config(site)).ok
     return site

@@ -12,10 +12,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from generator.build import build_site
-from generator.config import load_config
 from tests.conftest import run_paperboy
-from tests.e2e.test_send import ISSUE, Recorder, free_port, logged
+from tests.e2e.test_send import ISSUE, Recorder, free_port, logged, make_issue_site
 
 CREDENTIALS = {"PAPERBOY_SMTP_USERNAME": "lab", "PAPERBOY_SMTP_PASSWORD": "s3cret"}
 
@@ -75,22 +73,13 @@ def tls_server(request, certificate):
     controller.stop()
 
 
-def make_tls_site(make_site, port: int, mode: str) -> Path:
-    site = make_site({"content/a.md": f"---\ntitle: A Paper\ndate: {ISSUE}\n---\nText.\n"},
-                     site_yaml=("base_url: https://example.github.io/digest/\n"
-                                f"smtp:\n  host: 127.0.0.1\n  port: {port}\n  tls: {mode}\n"
-                                "  from_address: Digest <digest@example.org>\n"))
-    assert build_site(site, load_config(site)).ok
-    return site
-
-
 def send(site: Path, env: dict[str, str]):
     return run_paperboy("send", ISSUE, "--site", str(site), "--to", "ada@example.org", env=env)
 
 
 def test_tls_send_verifies_the_certificate_and_logs_in_inside_tls(
         make_site, tls_server, certificate) -> None:
-    site = make_tls_site(make_site, tls_server.port, tls_server.mode)
+    site = make_issue_site(make_site, tls_server.port, tls_server.mode)
     result = send(site, {**CREDENTIALS, "SSL_CERT_FILE": str(certificate[0])})
     assert result.returncode == 0, result.stderr
     assert [m[1] for m in tls_server.messages] == [["ada@example.org"]]
@@ -100,7 +89,7 @@ def test_tls_send_verifies_the_certificate_and_logs_in_inside_tls(
 
 
 def test_untrusted_certificate_is_a_clear_error_and_sends_nothing(make_site, tls_server) -> None:
-    site = make_tls_site(make_site, tls_server.port, tls_server.mode)
+    site = make_issue_site(make_site, tls_server.port, tls_server.mode)
     result = send(site, CREDENTIALS)  # the test certificate is not in the system trust store
     assert result.returncode == 1
     assert (f"smtp: error: cannot send through 127.0.0.1:{tls_server.port} "
@@ -112,7 +101,7 @@ def test_untrusted_certificate_is_a_clear_error_and_sends_nothing(make_site, tls
 
 def test_wrong_password_is_a_clear_error_and_sends_nothing(
         make_site, tls_server, certificate) -> None:
-    site = make_tls_site(make_site, tls_server.port, tls_server.mode)
+    site = make_issue_site(make_site, tls_server.port, tls_server.mode)
     env = {**CREDENTIALS, "PAPERBOY_SMTP_PASSWORD": "wrong", "SSL_CERT_FILE": str(certificate[0])}
     result = send(site, env)
     assert result.returncode == 1
