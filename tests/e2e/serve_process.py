@@ -105,3 +105,10 @@ class Events:
 
     def close(self) -> None:
         self.connection.close()
+
+
+def save_via_rename(path: Path, text: str) -> None:
+    """Save as many editors do: write a hidden temporary file, then rename it over ``path``."""
+    temporary = path.with_name(f".{path.name}.swp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)

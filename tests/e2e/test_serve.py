@@ -3,7 +3,6 @@ disk, pages and reload events over HTTP."""
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -13,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO, SITES, copy_site
-from tests.e2e.serve_process import WAIT, Events, Server
+from tests.e2e.serve_process import WAIT, Events, Server, save_via_rename
 
 ATTENTION = "content/2024-03/attention.md"
 
@@ -30,9 +29,7 @@ def edit(site: Path, rel: str, old: str, new: str) -> None:
     path = site / rel
     text = path.read_text()
     assert old in text
-    temporary = path.with_name(f".{path.name}.swp")  # save-via-rename, like many editors
-    temporary.write_text(text.replace(old, new, 1))
-    os.replace(temporary, path)
+    save_via_rename(path, text.replace(old, new, 1))
 
 
 def test_serve_edit_changes_the_page_and_sends_a_reload(served) -> None:

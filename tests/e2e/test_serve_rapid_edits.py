@@ -8,7 +8,6 @@ the served site to match the clean build, with a deadline reached only when some
 
 from __future__ import annotations
 
-import os
 import random
 import re
 import shutil
@@ -17,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tests.conftest import run_paperboy, write_files
-from tests.e2e.serve_process import WAIT, Server
+from tests.e2e.serve_process import WAIT, Server, save_via_rename
 
 # Topics are off: while serving, an edited title is assigned to a topic cheaply and only
 # `paperboy build` refits (issue 5), so with topics on the two may rightly differ.
@@ -66,12 +65,6 @@ BROKEN_MARKDOWN = (
     "---\n- a list\n- not a mapping\n---\nWrong shape.\n",
 )
 BROKEN_YAML = ("papers:\n  - title: [\n", "papers: 3\n", "", "title: only\n")
-
-
-def save_via_rename(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.swp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
 
 
 def torn_write(path: Path, text: str) -> None:
