@@ -176,3 +176,20 @@ def test_serve_survives_200_rapid_edits_and_serves_the_final_state(tmp_path: Pat
         code = server.stop()
     assert code == 0
     assert not [line for line in server.errors if "Traceback" in line or "internal" in line]
+
+
+def test_serve_follows_a_content_folder_deleted_and_made_again(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    write_files(site, INITIAL)
+    server = Server(site)
+    try:
+        shutil.rmtree(site / "content")  # e.g. `rm -rf content && git checkout content`
+        write_files(site, FINAL)
+        built = clean_build(site, tmp_path / "first")
+        assert wait_until(lambda: differences(server, built)) == []
+        save_via_rename(site / "content/beta.md", entry("Beta After", "2401.00002"))
+        built = clean_build(site, tmp_path / "second")  # edits in the new folder are seen
+        assert wait_until(lambda: differences(server, built)) == []
+        assert "Beta After" in server.get(f"{server.base}papers/2401.00002/")[1]
+    finally:
+        assert server.stop() == 0
