@@ -20,14 +20,17 @@ from generator.yaml_source import Located
 # Patterns are written in the common subset of Python `re` and ECMA-262 so that the JSON Schema
 # can carry them verbatim.
 # New-style IDs have four digits after the dot up to 2014 and five from 2015 (YYMM.NNNNN).
-ARXIV_PATTERN = (r"^((?:0\d|1[0-4])(?:0[1-9]|1[0-2])\.\d{4}|(?:1[5-9]|[2-9]\d)(?:0[1-9]|1[0-2])"
-                 r"\.\d{5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z]+(?:-[a-z]+)?)?/\d{7})(v[1-9]\d*)?$")
+# The one arXiv ID rule (importers use it too, so they never write an ID the loader rejects):
+# group 1 is the ID, group 2 the optional version.
+ARXIV_ID_PATTERN = (r"((?:0\d|1[0-4])(?:0[1-9]|1[0-2])\.\d{4}|(?:1[5-9]|[2-9]\d)(?:0[1-9]|1[0-2])"
+                    r"\.\d{5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z]+(?:-[a-z]+)?)?/\d{7})(v[1-9]\d*)?")
+ARXIV_PATTERN = f"^{ARXIV_ID_PATTERN}$"
 DOI_PATTERN = r"^(?:https?://(?:dx\.)?doi\.org/|doi:)?(10\.\d{4,9}/\S+)$"
 URL_PATTERN = r"^https?://[^\s\x00-\x1f/?#]+(?:[/?#]\S*)?$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 NON_BLANK_PATTERN = r"\S"
 
-_ARXIV_RE = re.compile(ARXIV_PATTERN)
+ARXIV_ID = re.compile(ARXIV_ID_PATTERN)  # use fullmatch
 _DOI_RE = re.compile(DOI_PATTERN)
 _URL_RE = re.compile(URL_PATTERN)
 _DATE_RE = re.compile(DATE_PATTERN)
@@ -168,7 +171,7 @@ def _parse_arxiv(loc: Located) -> tuple[str, str | None]:
     if not isinstance(value, str):
         raise FieldError(f"must be an arXiv ID like 2302.06675 or hep-th/9901001, got "
                          f"{show(value)}")
-    match = _ARXIV_RE.match(value.strip())
+    match = ARXIV_ID.fullmatch(value.strip())
     if not match:
         raise FieldError("must be an arXiv ID like 2302.06675 or hep-th/9901001, got "
                          f"{show(value)}")

@@ -233,7 +233,8 @@ def serve_site(site_dir: Path, overrides: Mapping[str, Any], host: str, port: in
             change = classify_change(watcher.next_batch(timeout=1.0), layout)
             if change.kind is not ChangeKind.NONE:
                 session.build(change)
-                if session.layout() != layout:  # content_dir or theme changed
+                # content_dir or theme changed, or a watched folder was deleted or re-created
+                if session.layout() != layout or watcher.stale():
                     watcher.stop()
                     watcher, layout = session.watcher(), session.layout()
                     watcher.start()

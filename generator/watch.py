@@ -89,7 +89,9 @@ def classify_path(path: PurePosixPath, layout: Layout,
         return ChangeKind.THEME, None
     if rel.is_relative_to(layout.output_dir) or any(p.startswith(".") for p in rel.parts):
         return ChangeKind.NONE, None
-    if rel.is_relative_to(layout.content_dir) and rel != PurePosixPath(layout.content_dir):
+    if rel == PurePosixPath(layout.content_dir):  # the whole folder made or deleted: rescan
+        return (ChangeKind.CONTENT if folder else ChangeKind.NONE), None
+    if rel.is_relative_to(layout.content_dir):
         return _classify_content(rel, folder)
     return ChangeKind.NONE, None
 
@@ -105,10 +107,12 @@ def _classify_content(rel: PurePosixPath, folder: bool) -> tuple[ChangeKind, str
 
 
 class _Collector(FileSystemEventHandler):
-    def __init__(self) -> None:
+    def __init__(self, roots: frozenset[str] = frozenset()) -> None:
         self.lock = threading.Lock()
         self.paths: set[str] = set()
         self.changed = threading.Event()
+        self.roots = roots  # recursively watched folders, resolved
+        self.roots_moved = False  # one of them was made, deleted or moved
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type not in _CHANGE_EVENTS or (
@@ -119,6 +123,7 @@ class _Collector(FileSystemEventHandler):
             for path in (event.src_path, getattr(event, "dest_path", "")):
                 if path:
                     self.paths.add(f"{path}{suffix}")
+                    self.roots_moved |= event.is_directory and str(path) in self.roots
             self.changed.set()
 
 
@@ -126,10 +131,11 @@ class Watcher:
     """A watchdog observer over some folders (recursive) and files' parent folders."""
 
     def __init__(self, folders: Iterable[Path], files: Iterable[Path] = ()) -> None:
-        self._collector = _Collector()
+        self._folders = {folder: _identity(folder) for folder in folders}
+        self._collector = _Collector(frozenset(str(f.resolve()) for f in self._folders))
         self._observer = Observer()
         watched: set[tuple[str, bool]] = set()
-        for folder in folders:
+        for folder in self._folders:
             if folder.is_dir():
                 watched.add((str(folder.resolve()), True))
         for file in files:
@@ -144,6 +150,13 @@ class Watcher:
     def stop(self) -> None:
         self._observer.stop()
         self._observer.join(timeout=5)
+
+    def stale(self) -> bool:
+        """True when a watched folder was deleted, replaced or created since this watcher was
+        made: watches follow the old folder, so a new Watcher is needed to see its files. The
+        folder's identity alone would miss a re-created folder that got the old inode number."""
+        return self._collector.roots_moved or any(
+            _identity(folder) != identity for folder, identity in self._folders.items())
 
     def next_batch(self, timeout: float | None = None) -> set[str]:
         """Block until something changed, then until QUIET_SECONDS pass with no new event
@@ -160,3 +173,11 @@ class Watcher:
             collector.changed.clear()
             paths, collector.paths = collector.paths, set()
         return paths
+
+
+def _identity(folder: Path) -> tuple[int, int] | None:
+    try:
+        info = folder.stat()
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino) if folder.is_dir() else None

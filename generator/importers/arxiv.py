@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from generator.diagnostics import UserError
+from generator.entry_fields import ARXIV_ID
 from generator.importers.arxiv_atom import ArxivError, AtomPaper, fetch_atom, parse_atom
 from generator.importers.entry_writer import (
-    ARXIV_ID,
     ImportReport,
     load_existing_arxiv_ids,
     normalise_arxiv_id,

@@ -19,7 +19,8 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from generator.importers.entry_writer import ARXIV_ID, Entry, normalise_arxiv_id
+from generator.entry_fields import ARXIV_ID
+from generator.importers.entry_writer import Entry, normalise_arxiv_id
 from generator.slugs import slugify
 
 DEFAULT_API_URL = "https://export.arxiv.org/api/query"

@@ -15,15 +15,15 @@ from pathlib import Path
 
 import yaml
 
+from generator.entry_fields import ARXIV_ID_PATTERN
 from generator.slugs import short_hash, slugify
 
 # Printable ASCII without '"' and '\\': yaml.safe_dump's double-quoted form of such a string is
 # the string between two quotes (tests check this), so the common case skips the slow emitter.
 _SIMPLE_QUOTED = re.compile(r'[ !#-\[\]-~]*')
-# New style "2302.06675" (4 digits before 2015) and old style "hep-th/9901001", optional version.
-ARXIV_ID = re.compile(r"(?:\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?")
+# The loader's rule, found inside text ("arXiv:2302.06675v2", a URL): not part of a longer token.
+_ARXIV_IN_TEXT = re.compile(rf"(?<![\w.-]){ARXIV_ID_PATTERN}(?![\w.])")
 _ARXIV_LINE = re.compile(r"^\s*(?:-\s+)?arxiv\s*:(.*)$")
-_VERSION = re.compile(r"v\d+$")
 
 
 @dataclass(frozen=True)
@@ -133,8 +133,8 @@ def _write_new_file(folder: Path, stem: str, data: bytes) -> Path:
 
 def normalise_arxiv_id(text: str) -> str | None:
     """The first arXiv ID in ``text`` without its version ("arXiv:2302.06675v2" -> "2302.06675")."""
-    match = ARXIV_ID.search(text)
-    return _VERSION.sub("", match.group(0)) if match else None
+    match = _ARXIV_IN_TEXT.search(text)
+    return match.group(1) if match else None
 
 
 def load_existing_arxiv_ids(content_dir: Path) -> Mapping[str, Path]:

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from generator.diagnostics import UserError
-from generator.importers.entry_writer import ARXIV_ID, Entry, ImportReport
+from generator.entry_fields import ARXIV_ID
+from generator.importers.entry_writer import Entry, ImportReport
 from generator.importers.fresh import write_fresh
 
 

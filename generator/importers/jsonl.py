@@ -11,25 +11,23 @@ import gzip
 import io
 import json
 import random
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator.diagnostics import UserError
+from generator.entry_fields import ARXIV_ID
 from generator.importers.entry_writer import (
-    ARXIV_ID,
     Entry,
     ImportReport,
     load_existing_arxiv_ids,
     normalise_arxiv_id,
     write_entries,
 )
+from generator.importers.fresh import display_path
 from generator.slugs import slugify
 
 _GZIP_MAGIC = b"\x1f\x8b"
-_NEW_STYLE = re.compile(r"(\d{2})(\d{2})\.\d{4,5}")
-_OLD_STYLE = re.compile(r"([a-z][a-z-]*(?:\.[A-Z]{2})?/\d{4})\d{3}")
 
 
 @dataclass(frozen=True)
@@ -65,19 +63,12 @@ def import_jsonl(path: Path, content_dir: Path, *, limit: int | None = None, see
     fresh: list[Entry] = []
     for record in records:
         if record.arxiv in existing:
-            where = _display(existing[record.arxiv], content_dir)
+            where = display_path(existing[record.arxiv], content_dir)
             skipped.append(f"{record.arxiv}: already in {where}")
         else:
             fresh.append(record.entry)
     return ImportReport(written=write_entries(fresh, content_dir), skipped=tuple(skipped),
                         problems=tuple(problems))
-
-
-def _display(path: Path, content_dir: Path) -> str:
-    try:
-        return path.relative_to(content_dir.parent).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def parse_records(path: Path) -> tuple[list[Record], list[str], list[str]]:
@@ -185,15 +176,15 @@ def repeat_records(records: list[Record], repeat: int) -> list[Record]:
 
 
 def _fresh_id(arxiv: str, used: set[str], next_number: dict[str, int]) -> str:
-    new_style = _NEW_STYLE.fullmatch(arxiv)
-    if new_style:
-        prefix = f"{new_style.group(1)}{new_style.group(2)}."
-        width = 5 if (int(new_style.group(1)), int(new_style.group(2))) >= (15, 1) else 4
+    """``arxiv`` passed the loader's rule, so only its last digits need to change: the number
+    after "YYMM." (4 or 5 digits, as the month has), or the last 3 of "archive/YYMMNNN"."""
+    if not ARXIV_ID.fullmatch(arxiv):
+        raise ValueError(f"cannot derive a new ID from {arxiv!r}")
+    if "/" in arxiv:
+        prefix, width = arxiv[:-3], 3
     else:
-        old_style = _OLD_STYLE.fullmatch(arxiv)
-        if not old_style:
-            raise ValueError(f"cannot derive a new ID from {arxiv!r}")
-        prefix, width = old_style.group(1), 3
+        prefix, _, digits = arxiv.partition(".")
+        prefix, width = f"{prefix}.", len(digits)
     number = next_number.get(prefix, 10**width - 1)
     while number > 0 and f"{prefix}{number:0{width}d}" in used:
         number -= 1

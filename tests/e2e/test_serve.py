@@ -3,109 +3,18 @@ disk, pages and reload events over HTTP."""
 
 from __future__ import annotations
 
-import http.client
-import os
-import queue
-import re
-import signal
 import socket
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import REPO, SITES, copy_site
+from tests.e2e.serve_process import WAIT, Events, Server, save_via_rename
 
-WAIT = 60.0  # generous: only reached when something is broken
 ATTENTION = "content/2024-03/attention.md"
-
-
-class Server:
-    """`paperboy serve --port 0` in a subprocess; stdout is read by a thread."""
-
-    def __init__(self, site: Path) -> None:
-        env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "generator", "serve", "--site", str(site), "--port", "0"],
-            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.errors: list[str] = []
-        threading.Thread(target=self._pump, args=(self.process.stdout, self.lines.put),
-                         daemon=True).start()
-        threading.Thread(target=self._pump, args=(self.process.stderr, self.errors.append),
-                         daemon=True).start()
-        serving = self.next_line("Serving")
-        match = re.search(r"at http://127\.0\.0\.1:(\d+)(/\S*) from (\S+)", serving)
-        assert match, serving
-        self.port, self.base, self.root = int(match[1]), match[2], Path(match[3])
-
-    @staticmethod
-    def _pump(stream, sink) -> None:
-        for line in stream:
-            sink(line.rstrip("\n"))
-
-    def next_line(self, prefix: str) -> str:
-        while True:
-            try:
-                line = self.lines.get(timeout=WAIT)
-            except queue.Empty:
-                raise AssertionError(f"no '{prefix}' line; stderr: {self.errors}") from None
-            if line.startswith(prefix):
-                return line
-
-    def get(self, path: str) -> tuple[int, str]:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=WAIT)
-        connection.request("GET", path)
-        response = connection.getresponse()
-        body = response.read().decode("utf-8", "replace")
-        connection.close()
-        return response.status, body
-
-    def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-        try:
-            return self.process.wait(timeout=WAIT)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            raise
-
-
-class Events:
-    """A Server-Sent Events client on /__paperboy/events."""
-
-    def __init__(self, port: int) -> None:
-        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=WAIT)
-        self.connection.request("GET", "/__paperboy/events")
-        self.response = self.connection.getresponse()
-        assert self.response.getheader("Content-Type") == "text/event-stream"
-        self.events: queue.Queue[tuple[str, str]] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-        assert self.next()[0] == "hello"
-
-    def _read(self) -> None:
-        name, data = "message", ""
-        try:
-            for raw in self.response:
-                line = raw.decode().rstrip("\n")
-                if line.startswith("event: "):
-                    name = line[7:]
-                elif line.startswith("data: "):
-                    data = line[6:]
-                elif line == "" and data:
-                    self.events.put((name, data))
-                    name, data = "message", ""
-        except OSError:
-            pass
-
-    def next(self) -> tuple[str, str]:
-        return self.events.get(timeout=WAIT)
-
-    def close(self) -> None:
-        self.connection.close()
 
 
 @pytest.fixture(scope="module")
@@ -120,9 +29,7 @@ def edit(site: Path, rel: str, old: str, new: str) -> None:
     path = site / rel
     text = path.read_text()
     assert old in text
-    temporary = path.with_name(f".{path.name}.swp")  # save-via-rename, like many editors
-    temporary.write_text(text.replace(old, new, 1))
-    os.replace(temporary, path)
+    save_via_rename(path, text.replace(old, new, 1))
 
 
 def test_serve_edit_changes_the_page_and_sends_a_reload(served) -> None:

@@ -4,6 +4,7 @@ burst of real file-system events into one batch."""
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 from pathlib import Path
 
@@ -31,6 +32,7 @@ LAYOUT = Layout(ROOT, "content", "output", (Path("/repo/themes/default"),))
     (["/site/topics.lock", "/site/themes/x/theme.yaml"], ChangeKind.TOPICS, ()),
     (["/site/topics-lock.yaml"], ChangeKind.TOPICS, ()),
     (["/site/content"], ChangeKind.NONE, ()),
+    (["/site/content/"], ChangeKind.CONTENT, ()),  # the folder itself made or deleted
 ])
 def test_classify_change_maps_paths_to_the_rebuild_they_need(paths, kind, content) -> None:
     rebuild = classify_change(paths, LAYOUT)
@@ -80,5 +82,42 @@ def test_watcher_ignores_reads(tmp_path: Path) -> None:
         for _ in range(5):
             (tmp_path / "a.md").read_text()  # a build reading its sources must not loop
         assert watcher.next_batch(timeout=0.5) == set()
+    finally:
+        watcher.stop()
+
+
+def test_watcher_is_stale_once_a_watched_folder_is_deleted_or_re_created(tmp_path: Path) -> None:
+    content, themes = tmp_path / "content", tmp_path / "themes"
+    content.mkdir()
+    watcher = Watcher([content, themes])  # themes/ does not exist yet
+    assert not watcher.stale()
+    (content / "a.md").write_text("x")  # files inside do not matter
+    assert not watcher.stale()
+    content.rename(tmp_path / "old")
+    content.mkdir()
+    assert watcher.stale()
+    fresh = Watcher([content, themes])
+    assert not fresh.stale()
+    themes.mkdir()
+    assert fresh.stale()
+    themes.rmdir()
+    assert not fresh.stale()
+
+
+def test_watcher_is_stale_after_its_folder_is_deleted_and_made_again(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "a.md").write_text("x")
+    watcher = Watcher([content], [tmp_path / "site.yaml"])  # also watches tmp_path itself
+    watcher.start()
+    try:
+        shutil.rmtree(content)  # the new folder may well get the old inode number back
+        content.mkdir()
+        seen: set[str] = set()
+        for _ in range(5):
+            seen |= watcher.next_batch(timeout=30)
+            if f"{content.resolve()}/" in seen:
+                break
+        assert f"{content.resolve()}/" in seen and watcher.stale()
     finally:
         watcher.stop()
