@@ -166,13 +166,20 @@ def _site_files(config: SiteConfig, model, assets, env) -> list:
     return files
 
 
+Reindex = Callable[[Path, "str | None"], None]  # (site folder, language or None: no search)
+
+
 def rebuild_site(site_root: Path, config: SiteConfig, cache: BuildCache, target: Path, *,
-                 refit_topics: bool = False, lock: Callable = nullcontext) -> BuildResult:
+                 refit_topics: bool = False, lock: Callable = nullcontext,
+                 reindex: Reindex | None = None) -> BuildResult:
     """Incremental build into ``target`` (used by ``paperboy serve``): the same stages and the
     same bytes as build_site, but unchanged entries are not parsed again, topics are not
     refitted unless titles or abstracts changed (and then only with ``refit_topics``; else
     cheaply assigned), only pages whose inputs changed are rendered, and only files whose
-    bytes changed are written. ``cache`` is updated only by a build that succeeds."""
+    bytes changed are written. ``cache`` is updated only by a build that succeeds.
+
+    The search bundle is refreshed through ``reindex`` when pages changed; by default in place
+    before returning, while ``paperboy serve`` passes one that works in the background."""
     from generator import incremental as inc
 
     timer = _Timer()
@@ -201,24 +208,26 @@ def rebuild_site(site_root: Path, config: SiteConfig, cache: BuildCache, target:
         rendered = {f.path for f in files}
         kept = [p for p in inc.page_paths(model.routes) if p not in rendered]
         report = inc.sync_files(target, cache, files, kept, lock)
-    if config.search.enabled and (report.written or report.removed):
+    pages_changed = bool(report.written or report.removed)
+    if (config.search.enabled and pages_changed) or config.search.enabled != cache.search_enabled:
         with timer.phase("search"):
-            _reindex_search(target, config, lock)
+            language = config.language if config.search.enabled else None
+            if reindex is None:
+                _reindex_search(target, language, lock)
+            else:
+                reindex(target, language)
+    cache.search_enabled = config.search.enabled
     inc.remember_topics(cache, loaded.papers, config, topic_model, site_root)
     inc.remember_pages(cache, model.routes, prints)
     return BuildResult(diagnostics.sorted(), len(loaded.papers), len(topic_model.topics),
                        len(report.written), MappingProxyType(timer.timings))
 
 
-def _reindex_search(target: Path, config: SiteConfig, lock: Callable) -> None:
+def _reindex_search(target: Path, language: str | None, lock: Callable) -> None:
     """The search bundle is rebuilt whole: Pagefind's fragment names change with the index."""
-    import shutil
+    from generator.search_refresh import refresh_bundle
 
-    from generator.search import BUNDLE_DIR, index_site
-
-    with lock():
-        shutil.rmtree(target / BUNDLE_DIR, ignore_errors=True)
-        index_site(target, config.language)
+    refresh_bundle(target, language, lock)
 
 
 def _render_pages(env, routes, site_root: Path, progress: Progress | None):

@@ -43,6 +43,7 @@ class BuildCache:
     topic_model: TopicModel | None = None
     pages: dict[str, tuple[str, str, Mapping[str, Any]]] = field(default_factory=dict)
     digests: dict[PurePosixPath, str] = field(default_factory=dict)  # output file -> sha256
+    search_enabled: bool = False  # whether the folder holds a search bundle
 
     def forget_files(self) -> None:
         """After a failed write the folder's state is unknown: the next build rewrites all."""
