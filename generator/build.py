@@ -144,8 +144,9 @@ def _plan(site_root: Path, config: SiteConfig, papers: tuple[Paper, ...],
     return model, env, assets
 
 
-def _site_files(config: SiteConfig, model, assets, env) -> list:
-    """Everything but the pages: feeds, sitemap, robots.txt, e-mails, theme assets, .nojekyll."""
+def _site_files(config: SiteConfig, model, assets, env, emails: tuple | None = None) -> list:
+    """Everything but the pages: feeds, sitemap, robots.txt, e-mails, theme assets, .nojekyll.
+    ``emails``: (memo, template fingerprint) to reuse unchanged issues' e-mails (serve)."""
     from generator.feeds import render_feeds, render_robots, render_sitemap
     from generator.render import OutputFile
 
@@ -157,7 +158,7 @@ def _site_files(config: SiteConfig, model, assets, env) -> list:
     if config.digest.email:
         from generator.email_issue import render_issue_emails
 
-        files.extend(render_issue_emails(config, model, env))
+        files.extend(render_issue_emails(config, model, env, *(emails or ())))
     files.extend(OutputFile(PurePosixPath(a.route), a.source.read_bytes())
                  for a in assets.values())
     files.append(OutputFile(PurePosixPath(".nojekyll"), b""))
@@ -203,7 +204,7 @@ def rebuild_site(site_root: Path, config: SiteConfig, cache: BuildCache, target:
     if diagnostics.has_errors:
         return BuildResult(diagnostics.sorted(), timings=MappingProxyType(timer.timings))
     with timer.phase("feeds"):
-        files.extend(_site_files(config, model, assets, env))
+        files.extend(_site_files(config, model, assets, env, inc.email_memo(cache, env, assets)))
     with timer.phase("write"):
         rendered = {f.path for f in files}
         kept = [p for p in inc.page_paths(model.routes) if p not in rendered]

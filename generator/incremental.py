@@ -44,6 +44,7 @@ class BuildCache:
     pages: dict[str, tuple[str, str, Mapping[str, Any]]] = field(default_factory=dict)
     digests: dict[PurePosixPath, str] = field(default_factory=dict)  # output file -> sha256
     search_enabled: bool = False  # whether the folder holds a search bundle
+    emails: dict = field(default_factory=dict)  # see email_issue.EmailMemo
 
     def forget_files(self) -> None:
         """After a failed write the folder's state is unknown: the next build rewrites all."""
@@ -208,6 +209,15 @@ def changed_routes(routes: Sequence[Route], fingerprints: Mapping[str, str],
                 or old[2] != route.context):
             changed.append(route)
     return changed
+
+
+def email_memo(cache: BuildCache, env: jinja2.Environment,
+               assets: Mapping[str, Asset]) -> tuple[dict, str]:
+    """What render_issue_emails needs to reuse the e-mails of issues that did not change."""
+    from generator.email_issue import TEMPLATES
+
+    prints = template_fingerprints(env, TEMPLATES, assets)
+    return cache.emails, "\n".join(prints[name] for name in TEMPLATES)
 
 
 def remember_pages(cache: BuildCache, routes: Sequence[Route],
