@@ -8,6 +8,7 @@ this server, never in built files. Requests wait while a build writes its files.
 
 from __future__ import annotations
 
+import gc
 import html
 import shutil
 import signal
@@ -16,8 +17,8 @@ import tempfile
 import threading
 import time
 import traceback
-from collections.abc import Callable, Mapping
-from contextlib import suppress
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from functools import partial
 from http import HTTPStatus
 from http.server import ThreadingHTTPServer
@@ -192,7 +193,8 @@ class Session:
         for rel in change.content:
             self.cache.entries.forget(rel)
         try:
-            errors, written, timings = self._build(change)
+            with quiet_collector(freeze=not self.cache.pages):  # the first build
+                errors, written, timings = self._build(change)
         except Exception as exc:  # a bug: say so, keep serving the last good site
             traceback.print_exc()
             errors, written, timings = (f"internal error: {type(exc).__name__}: {exc}",), 1, {}
@@ -221,6 +223,21 @@ class Session:
             self.echo_error(warning.format())
         errors = tuple(d.format() for d in result.diagnostics if d.level == "error")
         return errors, result.files, result.timings
+
+
+@contextmanager
+def quiet_collector(freeze: bool) -> Iterator[None]:
+    """No cyclic garbage collection during a rebuild: at 10k papers, full collections over
+    the heap cost seconds per save. With ``freeze`` (after the first build) what survives,
+    mostly the long-lived cache, is collected once and then left out of later collections."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        if freeze:
+            gc.collect()
+            gc.freeze()
 
 
 def serve_site(site_dir: Path, overrides: Mapping[str, Any], host: str, port: int,
