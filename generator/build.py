@@ -144,21 +144,24 @@ def _plan(site_root: Path, config: SiteConfig, papers: tuple[Paper, ...],
     return model, env, assets
 
 
-def _site_files(config: SiteConfig, model, assets, env, emails: tuple | None = None) -> list:
+def _site_files(config: SiteConfig, model, assets, env, memo: BuildCache | None = None) -> list:
     """Everything but the pages: feeds, sitemap, robots.txt, e-mails, theme assets, .nojekyll.
-    ``emails``: (memo, template fingerprint) to reuse unchanged issues' e-mails (serve)."""
+    With ``memo`` (serve), feed sets and issue e-mails whose inputs did not change are reused."""
     from generator.feeds import render_feeds, render_robots, render_sitemap
     from generator.render import OutputFile
 
-    files = [*render_feeds(config, model), render_sitemap(model), render_robots(model)]
+    feed_memo = memo.feeds if memo is not None else None
+    files = [*render_feeds(config, model, feed_memo), render_sitemap(model), render_robots(model)]
     if config.feeds.digest:
         from generator.digest_feed import render_digest_feed
 
         files.extend(render_digest_feed(config, model, env))
     if config.digest.email:
         from generator.email_issue import render_issue_emails
+        from generator.incremental import email_memo
 
-        files.extend(render_issue_emails(config, model, env, *(emails or ())))
+        emails = email_memo(memo, env, assets) if memo is not None else ()
+        files.extend(render_issue_emails(config, model, env, *emails))
     files.extend(OutputFile(PurePosixPath(a.route), a.source.read_bytes())
                  for a in assets.values())
     files.append(OutputFile(PurePosixPath(".nojekyll"), b""))
@@ -204,7 +207,7 @@ def rebuild_site(site_root: Path, config: SiteConfig, cache: BuildCache, target:
     if diagnostics.has_errors:
         return BuildResult(diagnostics.sorted(), timings=MappingProxyType(timer.timings))
     with timer.phase("feeds"):
-        files.extend(_site_files(config, model, assets, env, inc.email_memo(cache, env, assets)))
+        files.extend(_site_files(config, model, assets, env, cache))
     with timer.phase("write"):
         rendered = {f.path for f in files}
         kept = [p for p in inc.page_paths(model.routes) if p not in rendered]

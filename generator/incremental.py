@@ -45,6 +45,7 @@ class BuildCache:
     digests: dict[PurePosixPath, str] = field(default_factory=dict)  # output file -> sha256
     search_enabled: bool = False  # whether the folder holds a search bundle
     emails: dict = field(default_factory=dict)  # see email_issue.EmailMemo
+    feeds: dict = field(default_factory=dict)  # see feeds.FeedMemo
 
     def forget_files(self) -> None:
         """After a failed write the folder's state is unknown: the next build rewrites all."""
