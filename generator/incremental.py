@@ -194,10 +194,26 @@ def _collect_sources(env: jinja2.Environment, name: str, sources: dict[str, str]
     source = env.loader.get_source(env, name)[0]
     sources[name] = source
     complete = True
-    for ref in meta.find_referenced_templates(env.parse(source)):
+    for ref in _references(env, source):
         if ref is None or not _collect_sources(env, ref, sources):
             complete = False
     return complete
+
+
+# template source -> the templates it names. Parsing every template again after each save
+# cost more than the rest of a small rebuild; every environment comes from
+# themes.make_environment, so the same source always parses the same way.
+_REFERENCES: dict[str, tuple[str | None, ...]] = {}
+
+
+def _references(env: jinja2.Environment, source: str) -> tuple[str | None, ...]:
+    found = _REFERENCES.get(source)
+    if found is None:
+        found = tuple(meta.find_referenced_templates(env.parse(source)))
+        if len(_REFERENCES) > 4096:  # edited templates pile up in a long session
+            _REFERENCES.clear()
+        _REFERENCES[source] = found
+    return found
 
 
 def changed_routes(routes: Sequence[Route], fingerprints: Mapping[str, str],
