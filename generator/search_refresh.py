@@ -9,7 +9,6 @@ supersedes a refresh still running (its result is thrown away and Pagefind runs 
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import threading
 import time
@@ -21,6 +20,7 @@ from typing import Any
 
 from generator.diagnostics import UserError
 from generator.search import BUNDLE_DIR, index_site
+from generator.trash import discard
 
 Lock = Callable[[], AbstractContextManager[Any]]
 Report = Callable[[float, str | None], None]  # (seconds, error message or None)
@@ -37,20 +37,20 @@ def refresh_bundle(target: Path, language: str | None, lock: Lock = nullcontext,
     """Index ``target`` into a staging folder and swap it in as ``target/pagefind``; with
     ``language`` None, remove the bundle. False when ``still_wanted`` said no at the end."""
     fresh, old = staging_dir(target, "search-next"), staging_dir(target, "search-old")
-    for folder in (fresh, old):
-        shutil.rmtree(folder, ignore_errors=True)
+    for folder in (fresh, old):  # left by a refresh that was stopped
+        discard(folder)
     if language is not None:
         index_site(target, language, output=fresh, on_start=on_start)
     with lock():
         if not still_wanted():
-            shutil.rmtree(fresh, ignore_errors=True)
+            discard(fresh)
             return False
         bundle = target / BUNDLE_DIR
         if bundle.exists():
             bundle.rename(old)
         if language is not None:
             fresh.rename(bundle)
-    shutil.rmtree(old, ignore_errors=True)
+    discard(old)  # ~one fragment file per paper: deleting them can take seconds
     return True
 
 
@@ -94,7 +94,7 @@ class BackgroundSearch:
             self._cond.notify_all()
         self._thread.join(timeout=10)
         for name in ("search-next", "search-old"):
-            shutil.rmtree(staging_dir(self.target, name), ignore_errors=True)
+            discard(staging_dir(self.target, name))
 
     def _run(self) -> None:
         while True:

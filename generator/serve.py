@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gc
 import html
-import shutil
 import signal
 import sys
 import tempfile
@@ -32,6 +31,7 @@ from generator.diagnostics import UserError
 from generator.incremental import BuildCache
 from generator.search_refresh import BackgroundSearch
 from generator.static_server import SiteRequestHandler, resolve_request, serve_in_thread
+from generator.trash import discard
 from generator.watch import ChangeKind, Layout, Rebuild, Watcher, classify_change
 
 EVENTS_PATH = "/__paperboy/events"
@@ -296,5 +296,5 @@ def _shut_down(state: ServeState, server: ThreadingHTTPServer | None,
         watcher.stop()
     if server is not None:  # only a running server can be shut down (else it blocks)
         server.shutdown()
-    shutil.rmtree(state.root, ignore_errors=True)
+    discard(state.root)  # renamed away now, deleted by a detached process
     sys.stderr.flush()
