@@ -4,7 +4,8 @@ work (as serve reports it) and when the search bundle, refreshed in the backgrou
 
 Sites are imported from the arXiv corpus (../shared/corpora/arxiv-cs-2025.jsonl.gz relative
 to the repository, or $PAPERBOY_CORPUS). Not part of `make test`.
-Usage: python tests/bench/serve_bench.py [SIZES...]   (default: 1000 10000)
+Usage: python tests/bench/serve_bench.py [--no-search] [SIZES...]   (default: 1000 10000)
+--no-search turns search off in the benchmark sites (saves then never wait for Pagefind).
 """
 
 from __future__ import annotations
@@ -46,10 +47,13 @@ def paperboy(*args: str) -> subprocess.CompletedProcess[str]:
     return result
 
 
-def make_site(root: Path, size: int, corpus: Path) -> Path:
+def make_site(root: Path, size: int, corpus: Path, search: bool) -> Path:
     site = root / f"site-{size}"
     site.mkdir()
     shutil.copy(REPO / "site.yaml", site / "site.yaml")
+    if not search:
+        with (site / "site.yaml").open("a") as config:
+            config.write("search:\n  enabled: false\n")
     paperboy("import", "jsonl", str(corpus), "--limit", str(size), "--site", str(site))
     return site
 
@@ -63,7 +67,8 @@ def timed_build(site: Path) -> float:
 class Serve:
     """`paperboy serve` in a subprocess; its stdout lines and the reload events are timestamped."""
 
-    def __init__(self, site: Path) -> None:
+    def __init__(self, site: Path, search: bool) -> None:
+        self.search = search
         started = time.perf_counter()
         self.process = subprocess.Popen(
             ["nice", sys.executable, "-m", "generator", "serve", "--site", str(site), "--port",
@@ -79,7 +84,8 @@ class Serve:
         self.stream = connection.getresponse()
         threading.Thread(target=self._read, daemon=True).start()
         assert self.events.get(timeout=60)[0] == "hello"
-        self.next_line("Search index updated")  # the first bundle: start from a settled server
+        if search:  # the first bundle: start from a settled server
+            self.next_line("Search index updated")
 
     def _pump(self) -> None:
         assert self.process.stdout is not None
@@ -112,7 +118,7 @@ class Serve:
         assert name == "reload", name
         rebuilt = self.next_line("Rebuilt in ")
         work = float(re.search(r"Rebuilt in ([0-9.]+) s", rebuilt)[1])
-        searched = self.next_timed_line("Search index updated")[1]
+        searched = self.next_timed_line("Search index updated")[1] if self.search else saved
         return Save(arrived - saved, work, searched - saved, rebuilt)
 
     def stop(self) -> float:
@@ -130,11 +136,11 @@ class Save(NamedTuple):
     line: str
 
 
-def bench(size: int, corpus: Path, root: Path) -> dict[str, float]:
-    site = make_site(root, size, corpus)
+def bench(size: int, corpus: Path, root: Path, search: bool) -> dict[str, float]:
+    site = make_site(root, size, corpus, search)
     entry = sorted((site / "content").rglob("*.md"))[size // 2]
     build = timed_build(site)
-    server = Serve(site)
+    server = Serve(site, search)
     try:
         tags = [server.time_save(entry, "tags: [", f"tags: [bench-{n}, ") for n in range(SAVES)]
         titles = [server.time_save(entry, 'title: "', f'title: "Edit {n} ')
@@ -153,17 +159,19 @@ def bench(size: int, corpus: Path, root: Path) -> dict[str, float]:
 
 
 def main(argv: list[str]) -> None:
-    sizes = [int(a) for a in argv] or [1000, 10000]
+    search = "--no-search" not in argv  # Pagefind alone takes minutes at 10k on a busy machine
+    sizes = [int(a) for a in argv if a != "--no-search"] or [1000, 10000]
     corpus = find_corpus()
     print(f"load before: {os.getloadavg()[0]:.1f}", flush=True)
     rows = []
     with tempfile.TemporaryDirectory(prefix="paperboy-bench-") as temporary:
         for size in sizes:
-            r = bench(size, corpus, Path(temporary))
+            r = bench(size, corpus, Path(temporary), search)
+            settle = f"{r['search']:.1f} s" if search else "off"
             rows.append(f"| {size:,} | {r['build']:.1f} s | {r['startup']:.1f} s "
                         f"| {r['tag']:.2f} s ({r['tag_work']:.2f} s) "
                         f"| {r['title']:.2f} s ({r['title_work']:.2f} s) "
-                        f"| {r['search']:.1f} s | {r['stop']:.1f} s |")
+                        f"| {settle} | {r['stop']:.1f} s |")
     print("| papers | full `paperboy build` | serve start (build + listen) | save -> reload, "
           "tag edit (rebuild work) | save -> reload, title edit (rebuild work) "
           "| save -> search settled | Ctrl-C to exit |\n|---|---|---|---|---|---|---|")
