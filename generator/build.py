@@ -144,20 +144,24 @@ def _plan(site_root: Path, config: SiteConfig, papers: tuple[Paper, ...],
     return model, env, assets
 
 
-def _site_files(config: SiteConfig, model, assets, env) -> list:
-    """Everything but the pages: feeds, sitemap, robots.txt, e-mails, theme assets, .nojekyll."""
+def _site_files(config: SiteConfig, model, assets, env, memo: BuildCache | None = None) -> list:
+    """Everything but the pages: feeds, sitemap, robots.txt, e-mails, theme assets, .nojekyll.
+    With ``memo`` (serve), feed sets and issue e-mails whose inputs did not change are reused."""
     from generator.feeds import render_feeds, render_robots, render_sitemap
     from generator.render import OutputFile
 
-    files = [*render_feeds(config, model), render_sitemap(model), render_robots(model)]
+    feed_memo = memo.feeds if memo is not None else None
+    files = [*render_feeds(config, model, feed_memo), render_sitemap(model), render_robots(model)]
     if config.feeds.digest:
         from generator.digest_feed import render_digest_feed
 
         files.extend(render_digest_feed(config, model, env))
     if config.digest.email:
         from generator.email_issue import render_issue_emails
+        from generator.incremental import email_memo
 
-        files.extend(render_issue_emails(config, model, env))
+        emails = email_memo(memo, env, assets) if memo is not None else ()
+        files.extend(render_issue_emails(config, model, env, *emails))
     files.extend(OutputFile(PurePosixPath(a.route), a.source.read_bytes())
                  for a in assets.values())
     files.append(OutputFile(PurePosixPath(".nojekyll"), b""))
@@ -166,13 +170,20 @@ def _site_files(config: SiteConfig, model, assets, env) -> list:
     return files
 
 
+Reindex = Callable[[Path, "str | None"], None]  # (site folder, language or None: no search)
+
+
 def rebuild_site(site_root: Path, config: SiteConfig, cache: BuildCache, target: Path, *,
-                 refit_topics: bool = False, lock: Callable = nullcontext) -> BuildResult:
+                 refit_topics: bool = False, lock: Callable = nullcontext,
+                 reindex: Reindex | None = None) -> BuildResult:
     """Incremental build into ``target`` (used by ``paperboy serve``): the same stages and the
     same bytes as build_site, but unchanged entries are not parsed again, topics are not
     refitted unless titles or abstracts changed (and then only with ``refit_topics``; else
     cheaply assigned), only pages whose inputs changed are rendered, and only files whose
-    bytes changed are written. ``cache`` is updated only by a build that succeeds."""
+    bytes changed are written. ``cache`` is updated only by a build that succeeds.
+
+    The search bundle is refreshed through ``reindex`` when pages changed; by default in place
+    before returning, while ``paperboy serve`` passes one that works in the background."""
     from generator import incremental as inc
 
     timer = _Timer()
@@ -196,29 +207,31 @@ def rebuild_site(site_root: Path, config: SiteConfig, cache: BuildCache, target:
     if diagnostics.has_errors:
         return BuildResult(diagnostics.sorted(), timings=MappingProxyType(timer.timings))
     with timer.phase("feeds"):
-        files.extend(_site_files(config, model, assets, env))
+        files.extend(_site_files(config, model, assets, env, cache))
     with timer.phase("write"):
         rendered = {f.path for f in files}
         kept = [p for p in inc.page_paths(model.routes) if p not in rendered]
         report = inc.sync_files(target, cache, files, kept, lock)
-    if config.search.enabled and (report.written or report.removed):
+    pages_changed = bool(report.written or report.removed)
+    if (config.search.enabled and pages_changed) or config.search.enabled != cache.search_enabled:
         with timer.phase("search"):
-            _reindex_search(target, config, lock)
+            language = config.language if config.search.enabled else None
+            if reindex is None:
+                _reindex_search(target, language, lock)
+            else:
+                reindex(target, language)
+    cache.search_enabled = config.search.enabled
     inc.remember_topics(cache, loaded.papers, config, topic_model, site_root)
     inc.remember_pages(cache, model.routes, prints)
     return BuildResult(diagnostics.sorted(), len(loaded.papers), len(topic_model.topics),
                        len(report.written), MappingProxyType(timer.timings))
 
 
-def _reindex_search(target: Path, config: SiteConfig, lock: Callable) -> None:
+def _reindex_search(target: Path, language: str | None, lock: Callable) -> None:
     """The search bundle is rebuilt whole: Pagefind's fragment names change with the index."""
-    import shutil
+    from generator.search_refresh import refresh_bundle
 
-    from generator.search import BUNDLE_DIR, index_site
-
-    with lock():
-        shutil.rmtree(target / BUNDLE_DIR, ignore_errors=True)
-        index_site(target, config.language)
+    refresh_bundle(target, language, lock)
 
 
 def _render_pages(env, routes, site_root: Path, progress: Progress | None):

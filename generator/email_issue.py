@@ -73,25 +73,51 @@ class IssueEmail:
     view: EmailView
 
 
-def render_issue_emails(config: SiteConfig, model: SiteModel,
-                        env: jinja2.Environment) -> list[OutputFile]:
-    """``digests/<issue>/email.html``, ``email.txt`` and ``email.eml`` for every issue."""
-    files = []
+TEMPLATES = ("email/issue.html", "email/issue.txt")
+# issue key -> (what its e-mail files were made from, the files); kept by paperboy serve
+EmailMemo = dict[str, tuple[object, list[OutputFile]]]
+
+
+def render_issue_emails(config: SiteConfig, model: SiteModel, env: jinja2.Environment,
+                        memo: EmailMemo | None = None, templates: str = "") -> list[OutputFile]:
+    """``digests/<issue>/email.html``, ``email.txt`` and ``email.eml`` for every issue.
+
+    With ``memo`` (and ``templates``, a fingerprint of the e-mail templates), an issue whose
+    inputs equal last time's reuses its files: inlining CSS for every issue costs seconds."""
+    files, fresh = [], {}
     for issue in model.issues:
-        mail = render_issue_email(config, model, env, issue)
-        folder = urls.issue(issue.key)
-        message = build_message(config, issue, mail.view.subject, mail.html, mail.text)
-        files += [OutputFile(PurePosixPath(folder + "email.html"), mail.html.encode("utf-8")),
-                  OutputFile(PurePosixPath(folder + "email.txt"), mail.text.encode("utf-8")),
-                  OutputFile(PurePosixPath(folder + "email.eml"), message)]
+        inputs = None
+        if memo is not None:
+            inputs = (templates, config, tuple(p.date for p in issue.papers), issue.end,
+                      email_view(config, model, issue, issue.papers))
+            hit = memo.get(issue.key)
+            if hit is not None and hit[0] == inputs:
+                fresh[issue.key] = hit
+                files += hit[1]
+                continue
+        issue_files = _issue_files(config, model, env, issue)
+        fresh[issue.key] = (inputs, issue_files)
+        files += issue_files
+    if memo is not None:
+        memo.clear()
+        memo.update(fresh)
     return files
+
+
+def _issue_files(config: SiteConfig, model: SiteModel, env: jinja2.Environment,
+                 issue: Issue) -> list[OutputFile]:
+    mail = render_issue_email(config, model, env, issue)
+    folder = urls.issue(issue.key)
+    message = build_message(config, issue, mail.view.subject, mail.html, mail.text)
+    return [OutputFile(PurePosixPath(folder + "email.html"), mail.html.encode("utf-8")),
+            OutputFile(PurePosixPath(folder + "email.txt"), mail.text.encode("utf-8")),
+            OutputFile(PurePosixPath(folder + "email.eml"), message)]
 
 
 def render_issue_email(config: SiteConfig, model: SiteModel, env: jinja2.Environment,
                        issue: Issue) -> IssueEmail:
     """The largest top-of-issue selection whose inlined HTML fits under HTML_BUDGET."""
-    html_template = env.get_template("email/issue.html")
-    text_template = env.get_template("email/issue.txt")
+    html_template, text_template = (env.get_template(name) for name in TEMPLATES)
 
     def attempt(count: int) -> IssueEmail:
         view = email_view(config, model, issue, issue.papers[:count])

@@ -33,17 +33,36 @@ ATOM_PATH = "atom.xml"
 JSON_PATH = "feed.json"
 
 
-def render_feeds(config: SiteConfig, model: SiteModel) -> tuple[OutputFile, ...]:
-    """The site feeds, then one set per topic and per tag (newest ``feeds.items`` papers)."""
+# feed folder -> (what its files were made from, the files); kept by paperboy serve
+FeedMemo = dict[str, tuple[object, list[OutputFile]]]
+
+
+def render_feeds(config: SiteConfig, model: SiteModel,
+                 memo: FeedMemo | None = None) -> tuple[OutputFile, ...]:
+    """The site feeds, then one set per topic and per tag (newest ``feeds.items`` papers).
+
+    With ``memo``, a feed set whose items and metadata equal last time's reuses its files:
+    at 10k papers there are hundreds of sets and serializing them all costs seconds."""
     items = _PaperItems(model)
     limit = config.feeds.items
-    files = list(write_feed_set(config, "", _meta(config, config.title, config.description,
-                                                  config.base_url),
-                                [items.get(p) for p in model.papers[:limit]]))
+    sets = [("", _meta(config, config.title, config.description, config.base_url),
+             model.papers[:limit])]
     for route, title, papers in _groups(config, model):
         meta = _meta(config, f"{config.title}: {title}", config.description,
                      model.urls.absolute(route))
-        files.extend(write_feed_set(config, route, meta, [items.get(p) for p in papers[:limit]]))
+        sets.append((route, meta, papers[:limit]))
+    files, fresh = [], {}
+    for route, meta, papers in sets:
+        feed_items = tuple(items.get(p) for p in papers)
+        inputs = (config.base_url, config.feeds, meta, feed_items)
+        hit = memo.get(route) if memo is not None else None
+        made = hit[1] if hit is not None and hit[0] == inputs else write_feed_set(
+            config, route, meta, feed_items)
+        fresh[route] = (inputs, made)
+        files.extend(made)
+    if memo is not None:
+        memo.clear()
+        memo.update(fresh)
     return tuple(files)
 
 

@@ -43,6 +43,9 @@ class BuildCache:
     topic_model: TopicModel | None = None
     pages: dict[str, tuple[str, str, Mapping[str, Any]]] = field(default_factory=dict)
     digests: dict[PurePosixPath, str] = field(default_factory=dict)  # output file -> sha256
+    search_enabled: bool = False  # whether the folder holds a search bundle
+    emails: dict = field(default_factory=dict)  # see email_issue.EmailMemo
+    feeds: dict = field(default_factory=dict)  # see feeds.FeedMemo
 
     def forget_files(self) -> None:
         """After a failed write the folder's state is unknown: the next build rewrites all."""
@@ -191,10 +194,26 @@ def _collect_sources(env: jinja2.Environment, name: str, sources: dict[str, str]
     source = env.loader.get_source(env, name)[0]
     sources[name] = source
     complete = True
-    for ref in meta.find_referenced_templates(env.parse(source)):
+    for ref in _references(env, source):
         if ref is None or not _collect_sources(env, ref, sources):
             complete = False
     return complete
+
+
+# template source -> the templates it names. Parsing every template again after each save
+# cost more than the rest of a small rebuild; every environment comes from
+# themes.make_environment, so the same source always parses the same way.
+_REFERENCES: dict[str, tuple[str | None, ...]] = {}
+
+
+def _references(env: jinja2.Environment, source: str) -> tuple[str | None, ...]:
+    found = _REFERENCES.get(source)
+    if found is None:
+        found = tuple(meta.find_referenced_templates(env.parse(source)))
+        if len(_REFERENCES) > 4096:  # edited templates pile up in a long session
+            _REFERENCES.clear()
+        _REFERENCES[source] = found
+    return found
 
 
 def changed_routes(routes: Sequence[Route], fingerprints: Mapping[str, str],
@@ -207,6 +226,15 @@ def changed_routes(routes: Sequence[Route], fingerprints: Mapping[str, str],
                 or old[2] != route.context):
             changed.append(route)
     return changed
+
+
+def email_memo(cache: BuildCache, env: jinja2.Environment,
+               assets: Mapping[str, Asset]) -> tuple[dict, str]:
+    """What render_issue_emails needs to reuse the e-mails of issues that did not change."""
+    from generator.email_issue import TEMPLATES
+
+    prints = template_fingerprints(env, TEMPLATES, assets)
+    return cache.emails, "\n".join(prints[name] for name in TEMPLATES)
 
 
 def remember_pages(cache: BuildCache, routes: Sequence[Route],

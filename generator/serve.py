@@ -8,16 +8,16 @@ this server, never in built files. Requests wait while a build writes its files.
 
 from __future__ import annotations
 
+import gc
 import html
-import shutil
 import signal
 import sys
 import tempfile
 import threading
 import time
 import traceback
-from collections.abc import Callable, Mapping
-from contextlib import suppress
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from functools import partial
 from http import HTTPStatus
 from http.server import ThreadingHTTPServer
@@ -29,7 +29,9 @@ from generator.build import rebuild_site
 from generator.config import SiteConfig, load_config
 from generator.diagnostics import UserError
 from generator.incremental import BuildCache
+from generator.search_refresh import BackgroundSearch
 from generator.static_server import SiteRequestHandler, resolve_request, serve_in_thread
+from generator.trash import discard
 from generator.watch import ChangeKind, Layout, Rebuild, Watcher, classify_change
 
 EVENTS_PATH = "/__paperboy/events"
@@ -163,6 +165,13 @@ class Session:
         self.echo, self.echo_error = echo, echo_error
         self.cache = BuildCache()
         self.config: SiteConfig | None = None
+        self.search = BackgroundSearch(state.root, lambda: state.files, self._searched)
+
+    def _searched(self, seconds: float, error: str | None) -> None:
+        if error:
+            self.echo_error(error)
+        else:
+            self.echo(f"Search index updated in {seconds:.2f} s.")
 
     def layout(self) -> Layout:
         config = self.config or SiteConfig()
@@ -184,32 +193,51 @@ class Session:
         for rel in change.content:
             self.cache.entries.forget(rel)
         try:
-            errors, written = self._build(change)
+            with quiet_collector(freeze=not self.cache.pages):  # the first build
+                errors, written, timings = self._build(change)
         except Exception as exc:  # a bug: say so, keep serving the last good site
             traceback.print_exc()
-            errors, written = (f"internal error: {type(exc).__name__}: {exc}",), 1
+            errors, written, timings = (f"internal error: {type(exc).__name__}: {exc}",), 1, {}
         seconds = time.perf_counter() - started
         for line in errors:
             self.echo_error(line)
         if errors:
             self.echo_error("Build failed: still serving the last good build.")
         else:
-            self.echo(f"Rebuilt in {seconds:.2f} s: {written} files written.")
+            phases = ", ".join(f"{name} {value:.2f}" for name, value in timings.items())
+            self.echo(f"Rebuilt in {seconds:.2f} s: {written} files written ({phases}).")
         if errors or written or self.state.errors:
             self.state.publish(errors)
 
-    def _build(self, change: Rebuild) -> tuple[tuple[str, ...], int]:
+    def _build(self, change: Rebuild) -> tuple[tuple[str, ...], int, Mapping[str, float]]:
         try:
             if self.config is None or change.kind >= ChangeKind.CONFIG:
                 self.config = load_config(self.site_dir, self.overrides)
                 self.state.base_path = self.config.base_path
             result = rebuild_site(self.site_dir, self.config, self.cache, self.state.root,
-                                  refit_topics=change.refit_topics, lock=lambda: self.state.files)
+                                  refit_topics=change.refit_topics, lock=lambda: self.state.files,
+                                  reindex=self.search.request)
         except UserError as exc:
-            return tuple(d.format() for d in exc.diagnostics) or (str(exc),), 0
+            return tuple(d.format() for d in exc.diagnostics) or (str(exc),), 0, {}
         for warning in (d for d in result.diagnostics if d.level != "error"):
             self.echo_error(warning.format())
-        return tuple(d.format() for d in result.diagnostics if d.level == "error"), result.files
+        errors = tuple(d.format() for d in result.diagnostics if d.level == "error")
+        return errors, result.files, result.timings
+
+
+@contextmanager
+def quiet_collector(freeze: bool) -> Iterator[None]:
+    """No cyclic garbage collection during a rebuild: at 10k papers, full collections over
+    the heap cost seconds per save. With ``freeze`` (after the first build) what survives,
+    mostly the long-lived cache, is collected once and then left out of later collections."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        if freeze:
+            gc.collect()
+            gc.freeze()
 
 
 def serve_site(site_dir: Path, overrides: Mapping[str, Any], host: str, port: int,
@@ -218,13 +246,14 @@ def serve_site(site_dir: Path, overrides: Mapping[str, Any], host: str, port: in
     config = load_config(site_dir, overrides)
     _stop_on_signals()
     state = ServeState(Path(tempfile.mkdtemp(prefix="paperboy-serve-")), config.base_path)
-    server = watcher = running = None
+    server = watcher = running = session = None
     try:
         server = open_server(state, host, port)
         session = Session(site_dir, overrides, state, echo, echo_error)
         session.config = config
         watcher, layout = session.watcher(), session.layout()
         watcher.start()  # before building: saves made meanwhile cause the next rebuild
+        echo(f"Building {site_dir} into {state.root} ...")
         session.build(Rebuild(ChangeKind.CONFIG))
         running = serve_in_thread(server)
         address = f"http://{host}:{server.server_address[1]}{config.base_path}"
@@ -240,7 +269,8 @@ def serve_site(site_dir: Path, overrides: Mapping[str, Any], host: str, port: in
                     watcher.start()
                     session.build(Rebuild(ChangeKind.THEME))  # saves made while switching
     finally:
-        _shut_down(state, server if running else None, watcher)
+        _shut_down(state, server if running else None, watcher,
+                   session.search if session else None)
         if server is not None:
             server.server_close()
 
@@ -256,14 +286,16 @@ def _stop_on_signals() -> None:
 
 
 def _shut_down(state: ServeState, server: ThreadingHTTPServer | None,
-               watcher: Watcher | None) -> None:
+               watcher: Watcher | None, search: BackgroundSearch | None) -> None:
     # A second Ctrl-C must not cut the clean-up short and leave the temporary site behind.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     state.close()
+    if search is not None:  # stops Pagefind, so nothing writes into the folder we delete
+        search.close()
     if watcher is not None:
         watcher.stop()
     if server is not None:  # only a running server can be shut down (else it blocks)
         server.shutdown()
-    shutil.rmtree(state.root, ignore_errors=True)
+    discard(state.root)  # renamed away now, deleted by a detached process
     sys.stderr.flush()

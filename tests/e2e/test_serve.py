@@ -3,6 +3,8 @@ disk, pages and reload events over HTTP."""
 
 from __future__ import annotations
 
+import gzip
+import signal
 import socket
 import subprocess
 import sys
@@ -142,3 +144,48 @@ def test_serve_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "--port" in result.stderr and "Traceback" not in result.stderr
+
+
+def fragments_mentioning(bundle: Path, text: str) -> list[Path]:
+    """Pagefind fragments (gzip, 'pagefind_dcd' + JSON of one page) that contain ``text``."""
+    return [path for path in sorted((bundle / "fragment").glob("*.pf_fragment"))
+            if text in gzip.decompress(path.read_bytes()).decode("utf-8", "replace")]
+
+
+def test_serve_search_bundle_follows_an_edit(served) -> None:
+    server, site = served
+    events = Events(server.port)
+    edit(site, "content/2024-03/bert.md", 'title: "BERT: Pre-training',
+         'title: "Zanzibarish BERT: Pre-training')
+    assert events.next()[0] == "reload"  # the page is reloaded without waiting for search
+    events.close()
+    assert "Zanzibarish BERT" in server.get(f"{server.base}papers/1810.04805/")[1]
+    found: list[Path] = []
+    while not found:  # earlier tests' refreshes may report first; each line is a settled bundle
+        server.next_line("Search index updated")
+        found = fragments_mentioning(server.root / "pagefind", "Zanzibarish BERT")
+    assert len(found) == 1
+    status, _ = server.get(f"{server.base}pagefind/fragment/{found[0].name}")
+    assert status == 200
+    assert not list(server.root.parent.glob(f".{server.root.name}.search-*"))  # no staging left
+
+
+def test_serve_ctrl_c_during_a_build_stops_cleanly(tmp_path: Path) -> None:
+    site = copy_site(SITES / "full", tmp_path / "site")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--site", str(site), "--port", "0"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    building = process.stdout.readline()
+    assert building.startswith("Building ")  # the first build (topic fit included) is running
+    root = Path(building.split(" into ")[1].split(" ...")[0])
+    process.send_signal(signal.SIGINT)
+    try:
+        stdout, stderr = process.communicate(timeout=WAIT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise
+    assert process.returncode == 0, stderr
+    assert stdout.strip().endswith("Stopped.") and "Serving" not in stdout
+    assert "Traceback" not in stderr
+    assert not root.exists() and not list(root.parent.glob(f".{root.name}.search-*"))

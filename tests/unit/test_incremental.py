@@ -87,6 +87,8 @@ EDITS = {
                  "{% block content %}<p>edited</p>"),
     "partial": ("themes/mine/templates/partials/paper_card.html", "<", "<!-- edited -->\n<"),
     "stylesheet": ("themes/mine/static/style.css", "", "/* edited */\n"),
+    "e-mail template": ("themes/mine/templates/email/issue.txt", "{{ email.intro }}",
+                        "Edited: {{ email.intro }}"),
     "site.yaml": ("site.yaml", "title: Fixture Digest", "title: Edited Digest"),
 }
 
