@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: site test lint serve clean
+.PHONY: site test lint serve clean bench
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Paperboy needs Python 3.11 or newer; set PYTHON=python3.11 (or newer)")'
@@ -27,6 +27,12 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check generator tests
+
+# Not part of `make test`: Paperboy against Hugo and Pelican at 1k, 10k and 100k entries from
+# ../shared/corpora (installs hugo and a Pelican venv under .bench/ if missing). Results in
+# .bench/results.md and .bench/results.csv. E.g. make bench BENCH_ARGS="--sizes 1000 --runs 3"
+bench: $(STAMP)
+	$(BIN)/python tests/bench/bench_run.py $(BENCH_ARGS)
 
 serve: $(STAMP)
 	$(BIN)/paperboy serve
