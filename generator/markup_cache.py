@@ -60,7 +60,7 @@ def warm_markup(papers: Sequence[Paper], cache: BuildCache, jobs: int) -> int:
             missing.append(call)
         else:
             known[call] = hit
-    computed = _compute(missing, jobs)
+    computed = compute_calls(missing, jobs)
     known.update(computed)
     markup.remember(known)
     if computed or len(stored) != len(known):
@@ -68,8 +68,10 @@ def warm_markup(papers: Sequence[Paper], cache: BuildCache, jobs: int) -> int:
     return len(computed)
 
 
-def _compute(calls: list[Call], jobs: int) -> dict[Call, str]:
-    jobs = min(jobs, len(calls) // MIN_PER_WORKER)
+def compute_calls(calls: list[Call], jobs: int,
+                  min_per_worker: int = MIN_PER_WORKER) -> dict[Call, str]:
+    """Each call's result, on up to ``jobs`` forked processes."""
+    jobs = min(jobs, len(calls) // min_per_worker)
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return {call: _FUNCTIONS[call[0]](call[1]) for call in calls}
     chunks = [calls[i:i + CHUNK] for i in range(0, len(calls), CHUNK)]

@@ -37,10 +37,11 @@ def default_jobs() -> int:
 
 
 def render_routes(env: jinja2.Environment, routes: Sequence[Route], site_root: Path, *,
-                  jobs: int | None = None, progress: Progress | None = None
+                  jobs: int | None = None, progress: Progress | None = None,
+                  min_per_worker: int = MIN_ROUTES_PER_WORKER
                   ) -> tuple[list[OutputFile], list[Diagnostic]]:
     """Every route to a file; a broken template is reported once, for its first route."""
-    jobs = min(jobs or default_jobs(), len(routes) // MIN_ROUTES_PER_WORKER)
+    jobs = min(jobs or default_jobs(), len(routes) // min_per_worker)
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         files, failures = _render_chunk_with(env, routes, site_root, 0, len(routes), progress)
         return files, _first_per_template(failures)
@@ -56,28 +57,28 @@ def _render_forked(env: jinja2.Environment, routes: Sequence[Route], site_root: 
         with contextlib.suppress(jinja2.TemplateError):
             env.get_template(template)
     _SHARED = (env, routes, site_root)
+    size = max(1, min(CHUNK, -(-len(routes) // (jobs * 4))))  # several chunks per worker
+    spans = [(start, min(start + size, len(routes))) for start in range(0, len(routes), size)]
     files: list[OutputFile] = []
     failures: list[Failure] = []
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            starts = range(0, len(routes), CHUNK)
-            for start, (chunk_files, chunk_failures) in zip(
-                    starts, pool.map(_render_shared_chunk, starts), strict=True):
+            for (_, stop), (chunk_files, chunk_failures) in zip(
+                    spans, pool.map(_render_shared_span, spans), strict=True):
                 files.extend(chunk_files)
                 failures.extend(chunk_failures)
                 if progress:
-                    progress("render", min(start + CHUNK, len(routes)), len(routes))
+                    progress("render", stop, len(routes))
     finally:
         _SHARED = None
     return files, _first_per_template(failures)
 
 
-def _render_shared_chunk(start: int) -> tuple[list[OutputFile], list[Failure]]:
+def _render_shared_span(span: tuple[int, int]) -> tuple[list[OutputFile], list[Failure]]:
     assert _SHARED is not None, "workers are forked from render_routes"
     env, routes, site_root = _SHARED
-    return _render_chunk_with(env, routes, site_root, start, min(start + CHUNK, len(routes)),
-                              None)
+    return _render_chunk_with(env, routes, site_root, span[0], span[1], None)
 
 
 def _render_chunk_with(env: jinja2.Environment, routes: Sequence[Route], site_root: Path,
