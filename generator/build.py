@@ -130,7 +130,18 @@ def _render_everything(site_root: Path, config: SiteConfig, papers: tuple[Paper,
         files.extend(render_feeds(config, model))
         files.append(render_sitemap(model))
         files.append(render_robots(model))
+        if config.feeds.digest:
+            from generator.digest_feed import render_digest_feed
+
+            files.extend(render_digest_feed(config, model, env))
+    if config.digest.email:
+        from generator.email_issue import render_issue_emails
+
+        with timer.phase("email"):
+            files.extend(render_issue_emails(config, model, env))
     files.extend(OutputFile(PurePosixPath(a.route), a.source.read_bytes())
                  for a in assets.values())
     files.append(OutputFile(PurePosixPath(".nojekyll"), b""))
+    if config.cname:  # GitHub Pages reads the custom domain from this file
+        files.append(OutputFile(PurePosixPath("CNAME"), f"{config.cname}\n".encode()))
     return files, problems

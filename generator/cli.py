@@ -132,6 +132,31 @@ def serve(site_dir: Path, host: str, port: int, no_build: bool) -> None:
         server.server_close()
 
 
+@cli.command()
+@click.argument("issue")
+@click.option("--to", "to", multiple=True, metavar="ADDR", help="A recipient; repeat for more.")
+@click.option("--list", "list_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A file of recipients, one address a line, # for comments.")
+@click.option("--dry-run", is_flag=True, help="Show what would be sent; connect to nothing.")
+@click.option("--force", is_flag=True, help="Also send to addresses the send log says got it.")
+@site_option
+def send(issue: str, to: tuple[str, ...], list_file: Path | None, dry_run: bool, force: bool,
+         site_dir: Path) -> None:
+    """E-mail a built issue (YYYY-MM-DD, YYYY-Www or latest) over the smtp: server."""
+    from generator.send import read_recipients, send_issue
+
+    config = _load_config(site_dir)
+    recipients = read_recipients(to, list_file)
+    report = send_issue(config, site_dir, issue, recipients, dry_run=dry_run, force=force,
+                        echo=click.echo)
+    for address, reason in report.failed:
+        click.echo(f"error: {address}: {reason}", err=True)
+    if report.failed:
+        click.echo(f"{len(report.failed)} of {len(recipients)} addresses not reached; "
+                   "they are not in the send log.", err=True)
+        sys.exit(EXIT_ERRORS)
+
+
 @cli.group(name="import")
 def import_() -> None:
     """Write entry files from other formats."""
@@ -168,6 +193,100 @@ def import_jsonl(file: Path, limit: int | None, seed: int, repeat: int, site_dir
     config = _load_config(site_dir)
     _print_import(run_import(file, site_dir / config.content_dir, limit=limit, seed=seed,
                              repeat=repeat))
+
+
+api_option = click.option(
+    "--api-url", envvar="PAPERBOY_ARXIV_API", show_envvar=True,
+    help="arXiv API query URL (default: arXiv's own export API).")
+
+
+def _parse_date(text: str | None) -> dt.date:
+    if text is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"must be YYYY-MM-DD, got '{text}'", param_hint="--date") from None
+
+
+@import_.command(name="arxiv")
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--date", "date_text", help="Digest day of the papers, YYYY-MM-DD (default: today).")
+@api_option
+@site_option
+def import_arxiv(sources: tuple[str, ...], date_text: str | None, api_url: str | None,
+                 site_dir: Path) -> None:
+    """Import arXiv papers: IDs (fetched from the arXiv API) or saved API Atom files."""
+    from generator.importers.arxiv import import_arxiv as run_import
+    from generator.importers.arxiv_atom import api_url as resolve_api_url
+
+    config = _load_config(site_dir)
+    _print_import(run_import(sources, site_dir / config.content_dir, _parse_date(date_text),
+                             resolve_api_url(api_url)))
+
+
+@import_.command(name="hf")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@site_option
+def import_hf(file: Path, site_dir: Path) -> None:
+    """Import a Hugging Face daily_papers JSON file (dated by each item's publishedAt)."""
+    from generator.importers.hf import import_hf as run_import
+
+    config = _load_config(site_dir)
+    _print_import(run_import(file, site_dir / config.content_dir))
+
+
+@cli.command()
+@click.argument("arxiv_id", required=False)
+@click.option("--title", help="Title of the paper (writes a fill-in template).")
+@click.option("--date", "date_text", help="Digest day, YYYY-MM-DD (default: today).")
+@api_option
+@site_option
+def new(arxiv_id: str | None, title: str | None, date_text: str | None, api_url: str | None,
+        site_dir: Path) -> None:
+    """Add one paper: fetch an arXiv ID's metadata, or write a template to fill in."""
+    from generator.importers.arxiv_atom import api_url as resolve_api_url
+    from generator.new_entry import new_entry
+
+    config = _load_config(site_dir)
+    content_dir = site_dir / config.content_dir
+    made = new_entry(content_dir, _parse_date(date_text), arxiv=arxiv_id, title=title,
+                     api_url=resolve_api_url(api_url))
+    shown = made.path.relative_to(site_dir)
+    if made.fetched:
+        click.echo(f"Wrote {shown} from the arXiv API. Check it with: paperboy check")
+        return
+    if made.fallback_reason:
+        click.echo(f"Could not fetch the paper: {made.fallback_reason}", err=True)
+    click.echo(f"Wrote a template to {shown}: fill in the title and abstract, then run "
+               "paperboy check.")
+
+
+@cli.command()
+@site_option
+@click.option("--remote", default="origin", show_default=True, help="Git remote to push to.")
+@click.option("--branch", default="gh-pages", show_default=True,
+              help="Branch that receives the built site.")
+@click.option("--message", default="Deploy the site", show_default=True,
+              help="Commit message.")
+@click.option("--base-url", help="Override base_url for this build.")
+@click.option("--no-push", is_flag=True, help="Commit to the branch but do not push.")
+def deploy(site_dir: Path, remote: str, branch: str, message: str, base_url: str | None,
+           no_push: bool) -> None:
+    """Build, commit the site to the gh-pages branch and push it (without GitHub Actions)."""
+    from generator.build import build_site
+    from generator.deploy import check_branch_name, deploy_site
+
+    check_branch_name(branch)
+    config = _load_config(site_dir, base_url=base_url)
+    result = build_site(site_dir, config)
+    if _report(result.diagnostics, strict=False) or not result.ok:
+        click.echo("Build failed; nothing was deployed.", err=True)
+        sys.exit(EXIT_ERRORS)
+    done = deploy_site(site_dir, site_dir / config.output_dir, remote=remote, branch=branch,
+                       message=message, push=not no_push)
+    where = f" and pushed it to {done.pushed_to}" if done.pushed_to else ""
+    click.echo(f"Committed {result.files} files to {done.branch} ({done.commit[:12]}){where}.")
 
 
 def _print_import(report: Any) -> None:

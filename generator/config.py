@@ -20,6 +20,7 @@ from generator.yaml_source import Located, YamlError, parse_yaml
 CONFIG_NAME = "site.yaml"
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+_DOMAIN_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,38 @@ class FeedsConfig:
     rss: bool = True
     atom: bool = True
     items: int = 50
+    json: bool = True
+    topics: bool = True
+    tags: bool = True
+    digest: bool = True
+
+
+@dataclass(frozen=True)
+class DigestConfig:
+    period: str = "daily"  # daily | weekly (ISO week)
+    limit: int = 0  # papers per issue; 0: no limit
+    email: bool = True
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    """Where `paperboy send` connects. Credentials come only from the environment."""
+
+    host: str = "localhost"
+    port: int = 587
+    tls: str = "starttls"  # none | starttls | ssl
+    from_address: str = ""
+    reply_to: str = ""
+    list_unsubscribe: tuple[str, ...] = ()
+    send_log: str = "send-log.jsonl"
+
+
+@dataclass(frozen=True)
+class SubscribeConfig:
+    action: str = ""  # form endpoint (Buttondown, listmonk, Mailchimp); empty: no box
+    email_field: str = "email"
+    hidden: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    text: str = "Get each digest by e-mail."
 
 
 @dataclass(frozen=True)
@@ -49,8 +82,12 @@ class SiteConfig:
     content_dir: str = "content"
     output_dir: str = "output"
     max_entry_bytes: int = 1_000_000
+    cname: str = ""  # custom domain for GitHub Pages; written to output/CNAME
     topics: TopicsConfig = field(default_factory=TopicsConfig)
     feeds: FeedsConfig = field(default_factory=FeedsConfig)
+    digest: DigestConfig = field(default_factory=DigestConfig)
+    smtp: SmtpConfig = field(default_factory=SmtpConfig)
+    subscribe: SubscribeConfig = field(default_factory=SubscribeConfig)
     include_drafts: bool = False  # set by --drafts only
 
     @property
@@ -131,12 +168,71 @@ def _relative_dir(value: Any) -> tuple[Any, str]:
     return text, ""
 
 
+def _domain(value: Any) -> tuple[Any, str]:
+    text, error = _text(value)
+    if error or not text:
+        return ("", "") if not error else (None, error)
+    labels = text.lower().rstrip(".").split(".")
+    if len(labels) < 2 or len(text) > 253 or not all(_DOMAIN_LABEL.fullmatch(x) for x in labels):
+        return None, f"must be a domain name such as papers.example.org, got '{text}'"
+    return ".".join(labels), ""
+
+
 def _renames(value: Any) -> tuple[Any, str]:
     if not isinstance(value, dict) or not all(
         isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in value.items()
     ):
         return None, "must map topic slugs to labels, e.g. {reinforcement-learning: RL}"
     return MappingProxyType({k: v.strip() for k, v in sorted(value.items())}), ""
+
+
+def _choice(*allowed: str) -> Validator:
+    def check(value: Any) -> tuple[Any, str]:
+        if isinstance(value, str) and value.strip().lower() in allowed:
+            return value.strip().lower(), ""
+        return None, f"must be one of {', '.join(allowed)}, got {_describe(value)}"
+    return check
+
+
+def _http_url(value: Any) -> tuple[Any, str]:
+    text, error = _text(value)
+    if error:
+        return None, error
+    parts = urlsplit(text)
+    if text and (parts.scheme not in ("http", "https") or not parts.netloc):
+        return None, f"must be an absolute http(s) URL, got '{text}'"
+    return text, ""
+
+
+def _address(value: Any) -> tuple[Any, str]:
+    from generator.mail_headers import clean_address
+
+    text, error = _text(value)
+    if error:
+        return None, error
+    if text and not clean_address(text):
+        return None, f"must be an address such as 'Digest <digest@example.org>', got '{text}'"
+    return text, ""
+
+
+def _unsubscribe(value: Any) -> tuple[Any, str]:
+    items = value if isinstance(value, list) else [value]
+    found = []
+    for item in items:
+        text = item.strip() if isinstance(item, str) else ""
+        if not text.startswith(("https://", "http://", "mailto:")) or any(
+                c in text for c in "\r\n<>, "):
+            return None, f"must be https:// or mailto: URIs, got {_describe(item)}"
+        found.append(text)
+    return tuple(found), ""
+
+
+def _hidden_fields(value: Any) -> tuple[Any, str]:
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str | int) for k, v in value.items()
+    ):
+        return None, "must map form field names to values, e.g. {l: 6f2c...}"
+    return MappingProxyType({k: str(v) for k, v in sorted(value.items())}), ""
 
 
 def _describe(value: Any) -> str:
@@ -159,6 +255,7 @@ SITE_OPTIONS: Mapping[str, Validator] = {
     "content_dir": _relative_dir,
     "output_dir": _relative_dir,
     "max_entry_bytes": _int_between(1_000, 100_000_000),
+    "cname": _domain,
 }
 TOPICS_OPTIONS: Mapping[str, Validator] = {
     "enabled": _bool,
@@ -171,10 +268,37 @@ FEEDS_OPTIONS: Mapping[str, Validator] = {
     "rss": _bool,
     "atom": _bool,
     "items": _int_between(1, 10_000),
+    "json": _bool,
+    "topics": _bool,
+    "tags": _bool,
+    "digest": _bool,
+}
+DIGEST_OPTIONS: Mapping[str, Validator] = {
+    "period": _choice("daily", "weekly"),
+    "limit": _int_between(0, 100_000),
+    "email": _bool,
+}
+SMTP_OPTIONS: Mapping[str, Validator] = {
+    "host": _text,
+    "port": _int_between(1, 65535),
+    "tls": _choice("none", "starttls", "ssl"),
+    "from_address": _address,
+    "reply_to": _address,
+    "list_unsubscribe": _unsubscribe,
+    "send_log": _relative_dir,
+}
+SUBSCRIBE_OPTIONS: Mapping[str, Validator] = {
+    "action": _http_url,
+    "email_field": _name,
+    "hidden": _hidden_fields,
+    "text": _text,
 }
 SECTIONS: Mapping[str, tuple[Mapping[str, Validator], type]] = {
     "topics": (TOPICS_OPTIONS, TopicsConfig),
     "feeds": (FEEDS_OPTIONS, FeedsConfig),
+    "digest": (DIGEST_OPTIONS, DigestConfig),
+    "smtp": (SMTP_OPTIONS, SmtpConfig),
+    "subscribe": (SUBSCRIBE_OPTIONS, SubscribeConfig),
 }
 
 

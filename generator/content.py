@@ -22,16 +22,16 @@ from generator.entry_fields import (
 )
 from generator.models import LoadResult, Paper, SourceRef
 from generator.slugs import short_hash, slugify
-from generator.yaml_source import Located, YamlError, parse_yaml
+from generator.yaml_source import NOT_PRINTABLE, Located, YamlError, parse_yaml
 
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 YAML_SUFFIXES = frozenset({".yaml", ".yml"})
 _BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _CLOSING_FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
 _NOT_WORD = re.compile(r"[\W_]+")
 # Characters YAML refuses (its printable set); found here to report a line and column.
-_NOT_YAML_PRINTABLE = re.compile(
-    "[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_NOT_YAML_PRINTABLE = NOT_PRINTABLE
 _UNKNOWN_TAG = re.compile(r"determine a constructor for the tag 'tag:yaml\.org,2002:(.*)'")
 _OPTIONAL_TEXT = ("doi", "url", "pdf", "code", "project", "submitted_by", "thumbnail")
 
@@ -96,7 +96,7 @@ def load_content(site_root: Path, content_dir: str = "content", *, include_draft
 def find_entry_files(site_root: Path, base: Path, diagnostics: Diagnostics) -> list[EntryFile]:
     """Entry files under ``base``, skipping names starting with '.' or '_' and README.md.
 
-    Symlinked folders are not followed (no loops). An unreadable sub-folder is reported; an
+    Symbolic links are reported, never followed. An unreadable sub-folder is reported; an
     unreadable ``base`` raises OSError.
     """
     found: list[EntryFile] = []
@@ -115,7 +115,11 @@ def find_entry_files(site_root: Path, base: Path, diagnostics: Diagnostics) -> l
         for item in items:
             if item.name.startswith((".", "_")) or item.name.lower() == "readme.md":
                 continue
-            if item.is_dir(follow_symlinks=False):
+            if item.is_symlink() and (_is_entry_name(item.name) or item.is_dir()):
+                # A link from a pull request could read (and publish) files outside the site.
+                diagnostics.error(rel + item.name, 0, "is a symbolic link; entries and their "
+                                  "folders must be regular files inside the site")
+            elif item.is_dir(follow_symlinks=False):
                 pending.append((Path(item.path), f"{rel}{item.name}/"))
             elif _is_entry_name(item.name) and item.is_file():
                 found.append(EntryFile(rel + item.name, Path(item.path), _size(item)))
@@ -168,6 +172,8 @@ def decode_entry_bytes(data: bytes) -> str:
     """UTF-8 text (optional BOM, CRLF or CR line endings) -> text with '\\n' endings."""
     if data.startswith(_BOM):
         data = data[len(_BOM):]
+    if data.startswith(_UTF16_BOMS):
+        raise _FileError("is UTF-16 encoded; save the file as UTF-8")
     nul = data.find(b"\0")
     if nul >= 0:
         raise _FileError("contains a NUL byte; is this a binary file?", _line_at(data, nul))
@@ -265,7 +271,12 @@ def _parse_yaml(text: str, line_offset: int = 0) -> Located | None:
     try:
         return parse_yaml(text, line_offset=line_offset)
     except YamlError as exc:
-        raise _FileError(_yaml_message(exc.message), exc.line, exc.column) from None
+        lines = text.split("\n")
+        index = exc.line - line_offset - 1
+        line = lines[index] if 0 <= index < len(lines) and exc.column > 0 else ""
+        tab = line[exc.column - 1:exc.column] == "\t"
+        hint = "indent YAML with spaces, not tabs" if tab else ""
+        raise _FileError(_yaml_message(exc.message), exc.line, exc.column, hint) from None
     except (RecursionError, MemoryError):
         raise _FileError("YAML is nested too deeply", line_offset + 1) from None
 

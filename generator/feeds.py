@@ -1,83 +1,113 @@
-"""Site feeds (RSS 2.0 and Atom) through feedgen, plus sitemap.xml and robots.txt.
+"""Paper feeds (site, per topic, per tag) in RSS 2.0, Atom and JSON Feed, plus sitemap.xml and
+robots.txt.
 
 Dates come from the papers, never from the clock, so feeds are byte-identical across builds.
+A paper's GUID is its permalink, built from its slug, which adding papers never changes.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import PurePosixPath
 from xml.sax.saxutils import escape
 
-from feedgen.feed import FeedGenerator
-
+from generator import urls
 from generator.config import SiteConfig
+from generator.feed_writers import (
+    Category,
+    FeedItem,
+    FeedMeta,
+    render_atom,
+    render_json_feed,
+    render_rss,
+    timestamp,
+)
 from generator.markup import render_abstract
+from generator.models import Paper
 from generator.render import OutputFile
 from generator.site import SiteModel
 
 RSS_PATH = "feed.xml"
 ATOM_PATH = "atom.xml"
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-
-
-def _timestamp(date: dt.date) -> dt.datetime:
-    return dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC)
+JSON_PATH = "feed.json"
 
 
 def render_feeds(config: SiteConfig, model: SiteModel) -> tuple[OutputFile, ...]:
-    papers = model.papers[: config.feeds.items]
-    files = []
-    if config.feeds.rss:
-        feed = _feed(config, model, papers, RSS_PATH)
-        files.append(OutputFile(PurePosixPath(RSS_PATH), feed.rss_str(pretty=True)))
-    if config.feeds.atom:
-        feed = _feed(config, model, papers, ATOM_PATH)
-        files.append(OutputFile(PurePosixPath(ATOM_PATH), feed.atom_str(pretty=True)))
+    """The site feeds, then one set per topic and per tag (newest ``feeds.items`` papers)."""
+    items = _PaperItems(model)
+    limit = config.feeds.items
+    files = list(write_feed_set(config, "", _meta(config, config.title, config.description,
+                                                  config.base_url),
+                                [items.get(p) for p in model.papers[:limit]]))
+    for route, title, papers in _groups(config, model):
+        meta = _meta(config, f"{config.title}: {title}", config.description,
+                     model.urls.absolute(route))
+        files.extend(write_feed_set(config, route, meta, [items.get(p) for p in papers[:limit]]))
     return tuple(files)
 
 
-def _feed(config: SiteConfig, model: SiteModel, papers: Sequence, self_path: str) -> FeedGenerator:
-    updated = _timestamp(papers[0].date) if papers else _EPOCH
-    feed = FeedGenerator()
-    feed.load_extension("dc", atom=False, rss=True)
-    feed.id(config.base_url)
-    feed.title(config.title)
-    feed.subtitle(config.description or config.title)
-    # feedgen takes the RSS <link> from the last link set: the site, not the feed itself.
-    feed.link(href=model.urls.absolute(self_path), rel="self")
-    feed.link(href=config.base_url, rel="alternate")
-    feed.language(config.language)
-    feed.generator("Paperboy")
-    feed.updated(updated)
-    feed.lastBuildDate(updated)
-    for paper in papers:
-        _add_entry(feed, model, paper)
-    return feed
+def write_feed_set(config: SiteConfig, route: str, meta: FeedMeta,
+                   items: Sequence[FeedItem]) -> list[OutputFile]:
+    """The enabled formats of one feed, under the site-relative folder ``route``."""
+    absolute = config.base_url + route
+    files = []
+    if config.feeds.rss:
+        files.append(OutputFile(PurePosixPath(route + RSS_PATH),
+                                render_rss(meta, items, absolute + RSS_PATH)))
+    if config.feeds.atom:
+        files.append(OutputFile(PurePosixPath(route + ATOM_PATH),
+                                render_atom(meta, items, absolute + ATOM_PATH)))
+    if config.feeds.json:
+        files.append(OutputFile(PurePosixPath(route + JSON_PATH),
+                                render_json_feed(meta, items, absolute + JSON_PATH)))
+    return files
 
 
-def _add_entry(feed: FeedGenerator, model: SiteModel, paper) -> None:
-    card = model.cards[paper.slug]
-    url = model.urls.absolute(card.url.removeprefix(model.urls.base_path))
-    entry = feed.add_entry(order="append")
-    entry.id(url)
-    entry.guid(url, permalink=True)
-    entry.title(card.title_text)
-    entry.link(href=url, rel="alternate")
-    entry.published(_timestamp(paper.date))
-    entry.updated(_timestamp(paper.date))
-    entry.description(card.summary)
-    entry.summary(card.summary)
-    entry.content(render_abstract(paper.abstract), type="html")
-    for name in paper.authors:
-        entry.author(name=name)
-    if paper.authors:
-        entry.dc.dc_creator(", ".join(paper.authors))
-    if card.topic:
-        entry.category(term=card.topic.slug, label=card.topic.label)
-    for tag in card.tags:
-        entry.category(term=tag.slug, label=tag.slug)
+def _meta(config: SiteConfig, title: str, description: str, home_url: str) -> FeedMeta:
+    return FeedMeta(title, description, home_url, config.language, config.title)
+
+
+def _groups(config: SiteConfig, model: SiteModel) -> list[tuple[str, str, list[Paper]]]:
+    """(route, title, papers newest first) for every topic and tag feed that is enabled."""
+    by_topic: dict[str, list[Paper]] = defaultdict(list)
+    by_tag: dict[str, list[Paper]] = defaultdict(list)
+    for paper in model.papers:
+        card = model.cards[paper.slug]
+        if card.topic:
+            by_topic[card.topic.slug].append(paper)
+        for tag in card.tags:
+            by_tag[tag.slug].append(paper)
+    groups = []
+    if config.feeds.topics:
+        groups += [(urls.topic(t.slug), t.label, by_topic[t.slug]) for t in model.topics]
+    if config.feeds.tags:
+        groups += [(urls.tag(t.slug), f"#{t.slug}", by_tag[t.slug]) for t in model.tags]
+    return groups
+
+
+class _PaperItems:
+    """One FeedItem per paper, made once however many feeds list it."""
+
+    def __init__(self, model: SiteModel) -> None:
+        self.model = model
+        self.cache: dict[str, FeedItem] = {}
+
+    def get(self, paper: Paper) -> FeedItem:
+        item = self.cache.get(paper.slug)
+        if item is None:
+            item = self.cache[paper.slug] = self._make(paper)
+        return item
+
+    def _make(self, paper: Paper) -> FeedItem:
+        card = self.model.cards[paper.slug]
+        url = self.model.urls.absolute(urls.paper(paper.slug))
+        categories = [Category(card.topic.slug, card.topic.label)] if card.topic else []
+        categories += [Category(tag.slug, tag.slug) for tag in card.tags]
+        return FeedItem(guid=url, url=url, title=card.title_text, summary=card.summary,
+                        content_html=render_abstract(paper.abstract),
+                        date=timestamp(paper.date), authors=paper.authors,
+                        categories=tuple(categories))
 
 
 def render_sitemap(model: SiteModel) -> OutputFile:

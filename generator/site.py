@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from generator import urls
 from generator.config import SiteConfig
+from generator.issues import Issue, issue_key, plan_issues
 from generator.markup import plain_text, render_abstract, render_title
 from generator.models import Paper, TopicModel
 from generator.views import (
@@ -28,6 +29,7 @@ from generator.views import (
     PaperCard,
     PaperView,
     SiteView,
+    SubscribeView,
     TagRef,
     TopicGroup,
     TopicRef,
@@ -58,6 +60,7 @@ class SiteModel:
     tags: tuple[TagRef, ...]
     digests: tuple[DigestRef, ...]  # newest first
     routes: tuple[Route, ...]
+    issues: tuple[Issue, ...] = ()  # newest first, same order as ``digests``
 
 
 def date_label(date: dt.date) -> str:
@@ -70,12 +73,14 @@ def plan_site(config: SiteConfig, papers: Sequence[Paper], topic_model: TopicMod
     papers = tuple(sorted(papers, key=lambda p: (-p.date.toordinal(), p.slug)))
     topic_refs = _topic_refs(topic_model, link, config.topics.renames)
     tag_refs = _tag_refs(papers, link)
-    digests = _digest_refs(papers, link)
+    issues = plan_issues(papers, config.digest.period, config.digest.limit)
+    digests = _digest_refs(issues, link)
     cards = {p.slug: _card(p, link, topic_refs, tag_refs, topic_model) for p in papers}
     site = _site_view(config, link)
-    plan = _Planner(config, link, site, papers, cards, topic_model, topic_refs, tag_refs, digests)
+    plan = _Planner(config, link, site, papers, cards, topic_model, topic_refs, tag_refs, digests,
+                    issues)
     return SiteModel(site, link, papers, MappingProxyType(cards), tuple(topic_refs.values()),
-                     tuple(tag_refs.values()), digests, plan.routes())
+                     tuple(tag_refs.values()), digests, plan.routes(), issues)
 
 
 def _site_view(config: SiteConfig, link: urls.Urls) -> SiteView:
@@ -91,7 +96,15 @@ def _site_view(config: SiteConfig, link: urls.Urls) -> SiteView:
         base_url=config.base_url, base_path=link.base_path, home_url=link.link(urls.home()),
         rss_url=link.link("feed.xml") if config.feeds.rss else None,
         atom_url=link.link("atom.xml") if config.feeds.atom else None, nav=nav,
+        subscribe=_subscribe_view(config),
     )
+
+
+def _subscribe_view(config: SiteConfig) -> SubscribeView | None:
+    form = config.subscribe
+    if not form.action:
+        return None
+    return SubscribeView(form.action, form.email_field, tuple(form.hidden.items()), form.text)
 
 
 def _topic_refs(model: TopicModel, link: urls.Urls,
@@ -111,12 +124,9 @@ def _tag_refs(papers: Sequence[Paper], link: urls.Urls) -> dict[str, TagRef]:
     return {tag: TagRef(tag, link.link(urls.tag(tag)), counts[tag]) for tag in sorted(counts)}
 
 
-def _digest_refs(papers: Sequence[Paper], link: urls.Urls) -> tuple[DigestRef, ...]:
-    counts: dict[dt.date, int] = defaultdict(int)
-    for paper in papers:
-        counts[paper.date] += 1
-    return tuple(DigestRef(d, date_label(d), link.link(urls.digest(d)), counts[d])
-                 for d in sorted(counts, reverse=True))
+def _digest_refs(issues: Sequence[Issue], link: urls.Urls) -> tuple[DigestRef, ...]:
+    return tuple(DigestRef(i.start, i.label, link.link(urls.issue(i.key)), len(i.papers),
+                           key=i.key, total=i.total) for i in issues)
 
 
 def _card(paper: Paper, link: urls.Urls, topics: Mapping[str, TopicRef],
@@ -169,11 +179,12 @@ class _Planner:
     def __init__(self, config: SiteConfig, link: urls.Urls, site: SiteView,
                  papers: tuple[Paper, ...], cards: Mapping[str, PaperCard], model: TopicModel,
                  topics: Mapping[str, TopicRef], tags: Mapping[str, TagRef],
-                 digests: tuple[DigestRef, ...]) -> None:
+                 digests: tuple[DigestRef, ...], issues: tuple[Issue, ...]) -> None:
         self.config, self.link, self.site = config, link, site
         self.papers, self.cards, self.model = papers, cards, model
         self.topics, self.tags, self.digests = topics, tags, digests
-        self.digest_of = {d.date: d for d in digests}
+        self.digest_of = {d.key: d for d in digests}
+        self.issues = issues
 
     def routes(self) -> tuple[Route, ...]:
         return (
@@ -200,12 +211,9 @@ class _Planner:
                                               self.topics[s].label if s else ""))
         return tuple(TopicGroup(self.topics[s] if s else None, tuple(groups[s])) for s in order)
 
-    def _papers_on(self, date: dt.date) -> list[Paper]:
-        return [p for p in self.papers if p.date == date]
-
     def _home(self) -> Route:
         latest = self.digests[0] if self.digests else None
-        groups = self._group_by_topic(self._papers_on(latest.date)) if latest else ()
+        groups = self._group_by_topic(self.issues[0].papers) if latest else ()
         context = {"digest": latest, "groups": groups,
                    "older_digests": self.digests[1:1 + HOME_OLDER_DIGESTS],
                    "archive_url": self.link.link(urls.archive(1))}
@@ -229,7 +237,8 @@ class _Planner:
             absolute_url=self.link.absolute(urls.paper(paper.slug)), authors=paper.authors,
             links=paper_links(paper), arxiv=paper.arxiv, doi=paper.doi,
             submitted_by=paper.submitted_by, thumbnail=paper.thumbnail,
-            digest=self.digest_of[paper.date], related=related,
+            digest=self.digest_of[issue_key(paper.date, self.config.digest.period)],
+            related=related,
         )
 
     def _topic_pages(self) -> list[Route]:
@@ -257,15 +266,15 @@ class _Planner:
     def _digest_pages(self) -> list[Route]:
         routes = [self._page(urls.digests_index(), "digests.html", "digests", "Digests",
                              {"digests": self.digests})]
-        by_date: dict[dt.date, list[Paper]] = defaultdict(list)
-        for paper in self.papers:
-            by_date[paper.date].append(paper)
-        for index, ref in enumerate(self.digests):
+        for index, (ref, issue) in enumerate(zip(self.digests, self.issues, strict=True)):
             newer = self.digests[index - 1] if index > 0 else None
             older = self.digests[index + 1] if index + 1 < len(self.digests) else None
-            context = {"digest": ref, "groups": self._group_by_topic(by_date[ref.date]),
-                       "newer": newer, "older": older}
-            routes.append(self._page(urls.digest(ref.date), "digest.html", "digest",
+            email = self.link.link(f"{urls.issue(issue.key)}email.html")
+            context = {"digest": ref, "groups": self._group_by_topic(issue.papers),
+                       "newer": newer, "older": older,
+                       "archive_url": self.link.link(urls.archive(1)),
+                       "email_url": email if self.config.digest.email else None}
+            routes.append(self._page(urls.issue(issue.key), "digest.html", "digest",
                                      f"Digest of {ref.label}", context))
         return routes
 

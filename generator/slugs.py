@@ -34,13 +34,14 @@ def slugify(text: str, *, max_length: int = 80, keep_dots: bool = False) -> str:
     slug = _UNSAFE.sub("-", folded)
     slug = _DOTS.sub(".", slug)
     slug = _DASHES.sub("-", slug).strip("-.")
+    stem, dot, rest = slug.partition(".")
+    if stem in _WINDOWS_RESERVED:  # Windows ignores the extension: "con.0" is still CON
+        slug = f"{stem}-x{dot}{rest}"
     if len(slug) > max_length:
         cut = slug[:max_length]
         if "-" in cut[max_length // 2:]:
             cut = cut[: cut.rindex("-")]
         slug = cut.strip("-.")
-    if slug.split(".")[0] in _WINDOWS_RESERVED:
-        slug += "-x"
     return slug
 
 

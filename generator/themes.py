@@ -75,6 +75,7 @@ def collect_assets(chain: tuple[Theme, ...]) -> Mapping[str, Asset]:
     """Static files by logical name; a more specific theme's file wins."""
     assets: dict[str, Asset] = {}
     for theme in reversed(chain):
+        refuse_symlinks(theme.path)
         static = theme.path / "static"
         if not static.is_dir():
             continue
@@ -82,6 +83,14 @@ def collect_assets(chain: tuple[Theme, ...]) -> Mapping[str, Asset]:
             name = file.relative_to(static).as_posix()
             assets[name] = Asset(file, _hashed_route(name, file.read_bytes()))
     return dict(sorted(assets.items()))
+
+
+def refuse_symlinks(folder: Path) -> None:
+    """A linked file in a theme could publish (or include) a file from outside the site."""
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink():
+            raise UserError(f"{path}: error: is a symbolic link; theme files must be regular "
+                            "files")
 
 
 def _hashed_route(name: str, data: bytes) -> str:

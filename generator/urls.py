@@ -61,6 +61,11 @@ def digest(date: dt.date) -> str:
     return f"digests/{date.isoformat()}/"
 
 
+def issue(key: str) -> str:
+    """``digests/2026-07-04/`` for a daily issue, ``digests/2026-W27/`` for a weekly one."""
+    return f"digests/{key}/"
+
+
 def archive(page: int) -> str:
     return "archive/" if page == 1 else f"archive/page/{page}/"
 

@@ -39,7 +39,19 @@ class DigestRef:
     date: dt.date
     label: str  # "4 July 2026"
     url: str
-    count: int
+    count: int  # papers shown in the issue
+    key: str = ""  # "2026-07-04" or "2026-W27"
+    total: int = 0  # papers of the period before the per-issue limit
+
+
+@dataclass(frozen=True)
+class SubscribeView:
+    """A sign-up form posting to a newsletter service; ``hidden``: (name, value) pairs."""
+
+    action: str
+    email_field: str
+    hidden: tuple[tuple[str, str], ...]
+    text: str
 
 
 @dataclass(frozen=True)
@@ -112,6 +124,7 @@ class SiteView:
     rss_url: str | None
     atom_url: str | None
     nav: tuple[NavItem, ...]
+    subscribe: SubscribeView | None = None
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ def safe_target(root: Path, relative: PurePosixPath) -> Path:
 def write_site(files: Iterable[OutputFile], output_dir: Path) -> int:
     """Write every file, then swap the new tree into place. Returns the number of files."""
     parent = output_dir.parent
+    check_output_dir(output_dir)
     try:
         parent.mkdir(parents=True, exist_ok=True)
         recover_interrupted_swap(output_dir)
@@ -45,6 +46,21 @@ def write_site(files: Iterable[OutputFile], output_dir: Path) -> int:
         shutil.rmtree(temp, ignore_errors=True)
         raise
     return count
+
+
+def check_output_dir(output_dir: Path) -> None:
+    """Refuse an output path that is, or sits under, something other than a folder.
+
+    Without this a file named like the output folder would be silently swapped away, and a
+    file in the way of a parent gives only "File exists".
+    """
+    for path in (output_dir, *output_dir.parents):
+        if path.exists() or path.is_symlink():
+            if not path.is_dir():
+                what = "the output folder" if path == output_dir else f"'{path}'"
+                raise UserError(f"{output_dir}: error: cannot write the site here: {what} is a "
+                                "file, not a folder")
+            return
 
 
 def _write_files(files: Iterable[OutputFile], root: Path) -> int:

@@ -6,6 +6,7 @@ are rejected with a located message instead of being expanded.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,10 @@ except ImportError:  # pragma: no cover - wheels ship libyaml on every supported
 MAX_DEPTH = 20
 _PLAIN_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 _STANDARD_PREFIX = "tag:yaml.org,2002:"
+# YAML's printable set. Raw text is checked before parsing; this catches the same characters
+# written as escapes ("\x00", "\e", "\uFFFE"), which XML feeds and terminals cannot take.
+NOT_PRINTABLE = re.compile(
+    "[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 @dataclass(frozen=True)
@@ -62,14 +67,31 @@ def parse_yaml(text: str, *, line_offset: int = 0) -> Located | None:
             line = (mark.line + 1 + line_offset) if mark else line_offset + 1
             column = (mark.column + 1) if mark else 0
             problem = exc.problem or exc.context or "invalid YAML"
+            if problem.startswith("but ") and exc.context:  # "but found another document"
+                problem = f"{exc.context}, {problem}"
             raise YamlError(f"YAML syntax error: {problem}", line, column) from None
         except yaml.YAMLError as exc:
             raise YamlError(f"YAML error: {exc}", line_offset + 1) from None
         if node is None:
             return None
+        _refuse_aliases(text, line_offset)
         return _convert(loader, node, line_offset, depth=0, seen=set())
     finally:
         loader.dispose()
+
+
+def _refuse_aliases(text: str, offset: int) -> None:
+    """Report the first alias where it is written (composed nodes only know the anchor).
+
+    Aliases are refused outright: that also disarms "billion laughs" bombs.
+    """
+    if "*" not in text:
+        return
+    for event in yaml.parse(text, Loader=_Loader):  # the text already parsed once
+        if isinstance(event, yaml.AliasEvent):
+            mark = event.start_mark
+            raise YamlError("YAML aliases (*name) are not allowed", mark.line + 1 + offset,
+                            mark.column + 1)
 
 
 def _convert(loader: Any, node: yaml.Node, offset: int, depth: int, seen: set[int]) -> Located:
@@ -112,7 +134,8 @@ def _convert_value(loader: Any, key: str, node: yaml.Node, offset: int, depth: i
     try:
         return _convert(loader, node, offset, depth + 1, seen)
     except YamlError as exc:
-        if isinstance(node, yaml.ScalarNode) and exc.message.startswith("no such date"):
+        named = exc.message.startswith(("no such date", "control character"))
+        if isinstance(node, yaml.ScalarNode) and named:
             raise YamlError(f"{key}: {exc.message}", exc.line, exc.column) from None
         raise
 
@@ -123,7 +146,7 @@ def _short_tag(tag: str) -> str:
 
 def _scalar(loader: Any, node: yaml.ScalarNode, offset: int) -> Any:
     try:
-        return loader.construct_object(node, deep=True)
+        value = loader.construct_object(node, deep=True)
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark or node.start_mark
         problem = f"tag '{_short_tag(node.tag)}' is not allowed" if node.tag else (
@@ -134,6 +157,12 @@ def _scalar(loader: Any, node: yaml.ScalarNode, offset: int) -> Any:
                    else f"invalid value '{node.value}'")
         raise YamlError(problem, node.start_mark.line + 1 + offset,
                         node.start_mark.column + 1) from None
+    bad = NOT_PRINTABLE.search(value) if isinstance(value, str) else None
+    if bad is not None:
+        raise YamlError(f"control character U+{ord(bad.group()):04X} is not allowed (written as "
+                        "an escape)", node.start_mark.line + 1 + offset,
+                        node.start_mark.column + 1)
+    return value
 
 
 def scalar_source(value: Located) -> str:

@@ -11,9 +11,19 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 REPO = Path(__file__).resolve().parent.parent
 SITES = Path(__file__).resolve().parent / "sites"
+
+# Property tests: no deadlines (no timing assertions); in CI the examples are derandomized so a
+# failure reproduces. Example counts are set per test and kept modest.
+settings.register_profile("dev", deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("ci", parent=settings.get_profile("dev"), derandomize=True,
+                          database=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI")
+                                                                else "dev"))
 
 DEFAULT_SITE_YAML = """\
 title: Test Digest

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import pty
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.conftest import REPO, run_paperboy
@@ -97,3 +101,28 @@ def test_import_text_rejects_a_bad_date(make_site) -> None:
 def test_version_and_python_module_entry_point() -> None:
     result = run_paperboy("--version")
     assert result.returncode == 0 and result.stdout.startswith("paperboy, version ")
+
+
+def test_build_shows_progress_on_a_terminal_and_stays_quiet_otherwise(copy_fixture_site) -> None:
+    site = copy_fixture_site("full")
+    quiet = run_paperboy("build", "--site", str(site))
+    assert quiet.returncode == 0 and quiet.stderr == ""
+    assert quiet.stdout.startswith("Built 7 papers in ")
+    leader, follower = pty.openpty()
+    process = subprocess.run([sys.executable, "-m", "generator", "build", "--site", str(site)],
+                             stdin=follower, stdout=follower, stderr=follower, cwd=REPO,
+                             timeout=300, check=False)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(leader)
+    shown = b"".join(chunks).decode("utf-8", "replace")
+    assert process.returncode == 0
+    assert "render" in shown and "Built 7 papers" in shown

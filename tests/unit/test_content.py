@@ -325,7 +325,7 @@ ERROR_CASES = {
                     "content/e.md:5:8: error: YAML syntax error: did not find expected ',' or "
                     "']'"),
     "yaml_alias": (md("title: &x T\nsubmitted_by: *x\ndate: 2024-03-12\n"),
-                   "content/e.md:3:1: error: YAML aliases (*name) are not allowed here"),
+                   "content/e.md:3:15: error: YAML aliases (*name) are not allowed"),
     "python_tag": (md(GOOD + "url: !!python/name:os.system\n"),
                    "content/e.md:4:6: error: tag '!!python/name:os.system' is not allowed"),
     "control_character": (md(GOOD + "url: a\x07b\n"),

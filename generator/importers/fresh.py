@@ -1,0 +1,65 @@
+"""Write only new, valid entries: the last step shared by `new`, `import arxiv` and `import hf`.
+
+Each candidate is rendered and validated by the content loader's own rules before anything is
+written; papers whose arXiv ID already has an entry (or came earlier in the batch) are skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from generator.content import parse_entries
+from generator.diagnostics import Diagnostics
+from generator.importers.entry_writer import (
+    Entry,
+    ImportReport,
+    load_existing_arxiv_ids,
+    normalise_arxiv_id,
+    render_entry,
+    write_entries,
+)
+
+
+def entry_problems(entry: Entry) -> list[str]:
+    """What `paperboy check` would say about ``entry``, as 'field: message' lines."""
+    diagnostics = Diagnostics()
+    parse_entries("entry.md", render_entry(entry), diagnostics, markdown=True)
+    return [f"{d.field}: {d.message}" if d.field else d.message
+            for d in diagnostics.sorted() if d.level == "error"]
+
+
+def write_fresh(entries: Iterable[Entry], content_dir: Path, *,
+                skipped: Iterable[str] = (), problems: Iterable[str] = ()) -> ImportReport:
+    """Write the entries that are valid and not yet present, in input order.
+
+    ``skipped`` and ``problems`` from earlier steps (parsing) are kept in front of ours.
+    """
+    skipped_lines, problem_lines = list(skipped), list(problems)
+    existing: dict[str, Path | None] = dict(load_existing_arxiv_ids(content_dir))
+    fresh: list[Entry] = []
+    for entry in entries:
+        name = entry.arxiv or entry.title
+        arxiv = normalise_arxiv_id(entry.arxiv) if entry.arxiv else None
+        if arxiv and arxiv in existing:
+            where = existing[arxiv]
+            shown = "an earlier record" if where is None else display_path(where, content_dir)
+            skipped_lines.append(f"{arxiv}: already in {shown}")
+            continue
+        errors = entry_problems(entry)
+        if errors:
+            problem_lines.extend(f"{name}: {error}" for error in errors)
+            continue
+        if arxiv:
+            existing[arxiv] = None  # a later duplicate in this batch is skipped too
+        fresh.append(entry)
+    return ImportReport(written=write_entries(fresh, content_dir), skipped=tuple(skipped_lines),
+                        problems=tuple(problem_lines))
+
+
+def display_path(path: Path, content_dir: Path) -> str:
+    """``path`` relative to the site root when it is under it (for messages)."""
+    try:
+        return path.relative_to(content_dir.parent).as_posix()
+    except ValueError:
+        return path.as_posix()
