@@ -9,19 +9,25 @@ from __future__ import annotations
 
 import importlib.metadata
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from types import MappingProxyType
 
-from generator.cache import BuildCache, code_version, content_key
+from generator.cache import BuildCache, content_key
 from generator.models import Paper, TopicModel
 
 KIND = "topics"
 
 
-def topics_key(papers: Sequence[Paper], settings: object) -> str:
-    from generator import markup, topics
+def topics_code() -> list[bytes]:
+    """Source of every module that shapes the model: topics*.py / topic_*.py, and markup."""
+    here = Path(__file__).resolve().parent
+    files = sorted(p for p in here.glob("topic*.py") if p.name != "topic_cache.py")
+    return [p.read_bytes() for p in (*files, here / "markup.py", here / "latex.py")]
 
+
+def topics_key(papers: Sequence[Paper], settings: object) -> str:
     versions = [importlib.metadata.version(name) for name in ("scikit-learn", "numpy", "scipy")]
-    parts = [code_version(topics, markup), repr(settings), *versions]
+    parts = [*topics_code(), repr(settings), *versions]
     for paper in sorted(papers, key=lambda p: p.slug):
         parts += [paper.slug, paper.date.isoformat(), paper.title, paper.abstract]
     return content_key(*parts)
