@@ -46,3 +46,10 @@ serve: $(STAMP)
 
 clean:
 	rm -rf output .paperboy-tmp-* .paperboy-old-* .pytest_cache .ruff_cache
+
+# Topic quality against scikit-learn's text-clustering baseline, scale (3x corpus) and lock
+# stability; needs the corpus, which tests never do. Takes tens of minutes on 2 cores.
+CORPUS ?= ../shared/corpora/arxiv-cs-2025.jsonl.gz
+.PHONY: bench-topics
+bench-topics: $(STAMP)
+	$(BIN)/python -m tests.bench.bench_topics --corpus $(CORPUS) --scale 3 --stability

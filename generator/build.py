@@ -74,7 +74,7 @@ def build_site(site_root: Path, config: SiteConfig, *, progress: Progress | None
 
         warm_markup(loaded.papers, build_cache, jobs or default_jobs())
     with timer.phase("topics"):
-        topic_model = fit_topics(loaded.papers, config, build_cache)
+        topic_model = fit_topics(loaded.papers, config, site_root, build_cache)
     files, render_problems = _render_everything(site_root, config, loaded.papers, topic_model,
                                                 timer, progress, jobs)
     diagnostics.extend(render_problems)
@@ -84,15 +84,26 @@ def build_site(site_root: Path, config: SiteConfig, *, progress: Progress | None
 
         with timer.phase("write"):
             count = write_site(files, site_root / config.output_dir)
+        if config.topics.enabled:
+            from generator.topic_lock import render_lock, write_lock
+
+            write_lock(site_root, render_lock(topic_model, _locked_size(site_root,
+                                                                        len(loaded.papers))))
     return BuildResult(diagnostics.sorted(), len(loaded.papers), len(topic_model.topics), count,
                        MappingProxyType(timer.timings))
 
 
 def fit_topics(papers: tuple[Paper, ...], config: SiteConfig,
+               site_root: Path | None = None,
                build_cache: BuildCache | None = None) -> TopicModel:
+    """Cluster the papers, aligned to site_root/topics.lock.yaml when there is one; the result
+    is cached by the papers' text, the settings and the lock."""
     if not config.topics.enabled:
         return TopicModel((), MappingProxyType({}), MappingProxyType({}))
     from generator.topic_cache import cached_topics
+    from generator.topic_lock import load_lock
+
+    lock = load_lock(site_root) if site_root is not None else None
 
     def compute() -> TopicModel:
         from threadpoolctl import threadpool_limits
@@ -104,8 +115,16 @@ def fit_topics(papers: tuple[Paper, ...], config: SiteConfig,
         with threadpool_limits(limits=1):
             return cluster_topics(papers, count=config.topics.count,
                                   related_count=config.topics.related, seed=config.topics.seed,
-                                  renames=config.topics.renames)
-    return cached_topics(papers, config.topics, build_cache, compute)
+                                  renames=config.topics.renames, lock=lock)
+    return cached_topics(papers, (config.topics, lock), build_cache, compute)
+
+
+def _locked_size(site_root: Path, papers: int) -> int:
+    """The paper count to record: kept while the lock's topics are followed (see topics.py)."""
+    from generator.topic_lock import load_lock
+
+    lock = load_lock(site_root)
+    return lock.papers if lock and lock.papers and papers < 2 * lock.papers else papers
 
 
 def _render_everything(site_root: Path, config: SiteConfig, papers: tuple[Paper, ...],

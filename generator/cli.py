@@ -95,6 +95,28 @@ def check(site_dir: Path, drafts: bool, strict: bool) -> None:
 
 
 @cli.command()
+@site_option
+@click.option("--json", "as_json", is_flag=True,
+              help="Print JSON, with every topic's paper slugs and arXiv IDs.")
+def topics(site_dir: Path, as_json: bool) -> None:
+    """Print the topics (label, size, top terms, example titles) for review."""
+    from generator.build import fit_topics
+    from generator.content import load_content
+    from generator.topic_report import render_topics_text, topics_report
+
+    config = _load_config(site_dir)
+    loaded = load_content(site_dir, config.content_dir, include_drafts=config.include_drafts,
+                          max_entry_bytes=config.max_entry_bytes)
+    if _report(loaded.diagnostics, strict=False):
+        sys.exit(EXIT_ERRORS)
+    report = topics_report(loaded.papers, fit_topics(loaded.papers, config, site_dir))
+    if as_json:
+        click.echo(json.dumps({"topics": report}, indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_topics_text(report), nl=False)
+
+
+@cli.command()
 def schema() -> None:
     """Print the JSON Schema of one paper entry."""
     from generator.schema import entry_json_schema

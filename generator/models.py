@@ -10,6 +10,7 @@ from types import MappingProxyType
 from generator.diagnostics import Diagnostic
 
 EMPTY_LINES: Mapping[str, int] = MappingProxyType({})
+EMPTY_COORDS: Mapping[str, tuple[float, float]] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ class Topic:
     label: str
     terms: tuple[str, ...]
     papers: tuple[str, ...]  # paper slugs, newest first
+    generated_label: str = ""  # the label made from the terms, before any rename
+    centroid: tuple[tuple[str, float], ...] = ()  # top terms of the mean TF-IDF row (lock file)
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,8 @@ class TopicModel:
     topics: tuple[Topic, ...]
     topic_of: Mapping[str, str]
     related: Mapping[str, tuple[str, ...]]
+    # 2-D position of each paper for the topic map, both coordinates in [0, 1]
+    coords: Mapping[str, tuple[float, float]] = field(default_factory=lambda: EMPTY_COORDS)
 
 
 @dataclass(frozen=True)

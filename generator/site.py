@@ -242,14 +242,31 @@ class _Planner:
         )
 
     def _topic_pages(self) -> list[Route]:
+        from generator.topic_map import render_timeline, render_topic_map
+
+        points = self._map_points()
+        labels = [(i, self.topics[t.slug].label) for i, t in enumerate(self.model.topics[:12])]
         routes = [self._page(urls.topics_index(), "topics.html", "topics", "Topics",
-                             {"topics": tuple(self.topics.values())})]
-        for topic in self.model.topics:
+                             {"topics": tuple(self.topics.values()),
+                              "topic_map": render_topic_map(points, labels=labels)})]
+        for index, topic in enumerate(self.model.topics):
             ref = self.topics[topic.slug]
             papers = tuple(self.cards[s] for s in topic.papers if s in self.cards)
+            extra = {"topic_map": render_topic_map(points, focus=index, limit=600),
+                     "timeline": render_timeline([c.date for c in papers])}
             routes.append(self._page(urls.topic(topic.slug), "topic.html", "topic",
-                                     f"Topic: {ref.label}", {"topic": ref, "papers": papers}))
+                                     f"Topic: {ref.label}",
+                                     {"topic": ref, "papers": papers, **extra}))
         return routes
+
+    def _map_points(self) -> list:
+        from generator.topic_map import MapPoint
+
+        index = {t.slug: i for i, t in enumerate(self.model.topics)}
+        return [MapPoint(x, y, index[self.model.topic_of[slug]], self.cards[slug].url,
+                         self.cards[slug].title_text, slug)
+                for slug, (x, y) in sorted(self.model.coords.items())
+                if slug in self.cards and self.model.topic_of.get(slug) in index]
 
     def _tag_pages(self) -> list[Route]:
         routes = [self._page(urls.tags_index(), "tags.html", "tags", "Tags",

@@ -7,8 +7,10 @@ rebuild with unchanged entries skips TF-IDF, SVD and k-means entirely.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import importlib.metadata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 
@@ -39,10 +41,13 @@ def cached_topics(papers: Sequence[Paper], settings: object, cache: BuildCache |
         return compute()
     key = topics_key(papers, settings)
     stored = cache.load(KIND, key)
-    if isinstance(stored, tuple) and len(stored) == 3:
-        topics, topic_of, related = stored
-        return TopicModel(topics, MappingProxyType(topic_of), MappingProxyType(related))
+    if isinstance(stored, dict):
+        with contextlib.suppress(TypeError):  # stored by another version of TopicModel
+            return TopicModel(**{name: MappingProxyType(value) if isinstance(value, dict)
+                                 else value for name, value in stored.items()})
     model = compute()
     # MappingProxyType does not pickle: store plain dicts and wrap them again on load.
-    cache.store(KIND, key, (model.topics, dict(model.topic_of), dict(model.related)))
+    cache.store(KIND, key, {f.name: dict(value) if isinstance(value, Mapping) else value
+                            for f in dataclasses.fields(model)
+                            for value in (getattr(model, f.name),)})
     return model

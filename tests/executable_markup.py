@@ -28,9 +28,10 @@ _THEME_TAGS = frozenset({"link", "meta"})
 
 
 class _Finder(HTMLParser):
-    def __init__(self, allow_theme_head: bool) -> None:
+    def __init__(self, allow_theme_head: bool, allow_styles: bool = False) -> None:
         super().__init__(convert_charrefs=True)
         self.allow_theme_head = allow_theme_head
+        self.allow_styles = allow_styles
         self.problems: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -41,9 +42,12 @@ class _Finder(HTMLParser):
 
     def _check(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         names = {name for name, _ in attrs}
-        if tag in DANGEROUS_TAGS and not self._theme_tag(tag, dict(attrs)):
+        styled = self.allow_styles and tag == "style"
+        if tag in DANGEROUS_TAGS and not styled and not self._theme_tag(tag, dict(attrs)):
             self.problems.append(f"<{tag}> element")
         for name in names:
+            if name == "style" and self.allow_styles:
+                continue
             if name.startswith("on") or name in ("style", "srcdoc", "http-equiv"):
                 self.problems.append(f"{name}= attribute on <{tag}>")
         for name, value in attrs:
@@ -65,8 +69,10 @@ def is_safe_url(value: str) -> bool:
     return scheme is None or compact.startswith(SAFE_SCHEMES)
 
 
-def html_problems(markup: str, *, allow_theme_head: bool = False) -> list[str]:
-    finder = _Finder(allow_theme_head)
+def html_problems(markup: str, *, allow_theme_head: bool = False,
+                  allow_styles: bool = False) -> list[str]:
+    """``allow_styles``: e-mail HTML, whose theme CSS is inlined into style attributes."""
+    finder = _Finder(allow_theme_head, allow_styles)
     finder.feed(markup)
     finder.close()
     return finder.problems
@@ -94,7 +100,8 @@ def output_problems(output: Path) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for path in sorted(output.rglob("*")):
         if path.suffix == ".html":
-            problems = html_problems(path.read_text("utf-8"), allow_theme_head=True)
+            problems = html_problems(path.read_text("utf-8"), allow_theme_head=True,
+                                     allow_styles=path.name == "email.html")
         elif path.suffix == ".xml":
             problems = feed_problems(path.read_bytes())
         else:

@@ -6,7 +6,7 @@ import datetime as dt
 import random
 
 from generator.models import Paper, SourceRef
-from generator.topics import candidate_ks, cluster_topics
+from generator.topics import choose_k, cluster_topics
 
 FIELDS = {
     "protein": "protein folding structure prediction amino acid residues structure of proteins",
@@ -75,6 +75,26 @@ def test_tiny_and_degenerate_inputs_do_not_fail() -> None:
     assert sorted(stop_words_only.topic_of) == ["a", "b"]
 
 
-def test_candidate_k_range_grows_with_the_site() -> None:
-    assert candidate_ks(50)[0] >= 2 and candidate_ks(50)[-1] <= 10
-    assert max(candidate_ks(40_000)) <= 50
+def test_choose_k_grows_slowly_with_the_site() -> None:
+    ks = [choose_k(n) for n in (20, 60, 500, 5000, 40_000, 100_000)]
+    assert ks == sorted(ks) and 2 <= ks[0] <= 4 and 3 <= ks[1] <= 5 and ks[-1] <= 40
+
+
+def test_labels_drop_acronyms_plurals_and_generic_words() -> None:
+    import numpy as np
+    from scipy import sparse
+
+    from generator.topic_labels import class_terms, make_labels, prefer_phrases
+
+    vocabulary = np.array(["graph", "models", "proposed", "replay"])
+    matrix = sparse.csr_matrix(np.array([[0, 1, 1, 1], [0, 1, 1, 1], [1, 1, 1, 0]], float))
+    assert class_terms(matrix, np.array([0, 0, 1]), vocabulary, 2) == [["replay"], ["graph"]]
+    terms = prefer_phrases(["continual", "cl", "continual learning", "catastrophic forgetting",
+                            "replay"])
+    assert terms[:2] == ["continual learning", "catastrophic forgetting"]
+    assert "cl" not in terms and "continual" not in terms
+    labels = make_labels([prefer_phrases(["graph neural networks", "graphs", "molecules"]),
+                          prefer_phrases(["graph neural networks", "gnn", "link prediction",
+                                          "edges"])], [0, 1])
+    assert labels[0] == "Graph neural networks, Molecules"
+    assert labels[1] == "Link prediction, Edges"

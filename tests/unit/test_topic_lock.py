@@ -1,0 +1,75 @@
+"""topics.lock.yaml: stable slugs and assignments when papers are added, renames that survive."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+import random
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator.models import Paper, SourceRef
+from generator.topic_lock import load_lock, parse_lock, render_lock, write_lock
+from generator.topics import cluster_topics
+
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "arxiv-sample.jsonl.gz"
+
+
+def sample_papers() -> list[Paper]:
+    with gzip.open(SAMPLE, "rt", encoding="utf-8") as handle:
+        records = [json.loads(line) for line in handle]
+    return [Paper(slug=r["id"].replace(".", "-"), title=r["title"], abstract=r["abstract"],
+                  date=dt.date.fromisoformat(r["date"]), source=SourceRef(f"{r['id']}.md"),
+                  arxiv=r["id"]) for r in records]
+
+
+@pytest.fixture(scope="module")
+def grown() -> tuple[dict, dict, str]:
+    """Fit on 95 % of the slice, lock, add the other 5 %, fit again with the lock."""
+    papers = sample_papers()
+    random.Random(3).shuffle(papers)
+    old = papers[: int(len(papers) * 0.95)]
+    first = cluster_topics(old, related_count=0)
+    lock_text = render_lock(first, len(old))
+    second = cluster_topics(papers, related_count=0, lock=parse_lock(yaml.safe_load(lock_text)))
+    return dict(first.topic_of), dict(second.topic_of), lock_text
+
+
+def test_lock_keeps_95_percent_of_assignments_after_adding_5_percent(grown) -> None:
+    before, after, _ = grown
+    kept = sum(after[slug] == topic for slug, topic in before.items())
+    assert kept / len(before) >= 0.95, kept / len(before)
+
+
+def test_lock_keeps_topic_slugs(grown) -> None:
+    before, after, _ = grown
+    assert set(after.values()) == set(before.values())
+
+
+def test_lock_rename_survives_a_rebuild(tmp_path: Path, grown) -> None:
+    _, _, lock_text = grown
+    data = yaml.safe_load(lock_text)
+    data["topics"][0]["rename"] = "My <b>own</b> label"
+    renamed_slug = data["topics"][0]["slug"]
+    (tmp_path / "topics.lock.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    model = cluster_topics(sample_papers(), related_count=0, lock=load_lock(tmp_path))
+    topic = next(t for t in model.topics if t.slug == renamed_slug)
+    assert topic.label == "My <b>own</b> label" and topic.generated_label != topic.label
+    assert "rename: My <b>own</b> label" in render_lock(model, 1500)
+
+
+def test_write_lock_writes_only_changed_text(tmp_path: Path) -> None:
+    assert write_lock(tmp_path, "papers: 1\ntopics: []\n")
+    assert not write_lock(tmp_path, "papers: 1\ntopics: []\n")
+    assert write_lock(tmp_path, "papers: 2\ntopics: []\n")
+    assert (tmp_path / "topics.lock.yaml").read_text() == "papers: 2\ntopics: []\n"
+
+
+def test_render_lock_is_deterministic() -> None:
+    papers = sample_papers()[:300]
+    first, second = cluster_topics(papers, related_count=0), cluster_topics(papers[::-1],
+                                                                            related_count=0)
+    assert render_lock(first, 300) == render_lock(second, 300)
