@@ -47,8 +47,18 @@ def make_site(size: int, bench: Path, corpus: Path) -> Path:
     subprocess.run([*PAPERBOY, "import", "jsonl", str(corpus), "--limit", str(size),
                     "--repeat", str(repeat), "--site", str(site)], check=True,
                    stdout=subprocess.DEVNULL)
+    _drop_duplicate_titles(site)
     (site / ".complete").touch()
     return site
+
+
+def _drop_duplicate_titles(site: Path) -> None:
+    """The corpus holds a few papers under two IDs; a site refuses the second (as it should)."""
+    check = subprocess.run([*PAPERBOY, "check", "--site", str(site)], capture_output=True,
+                           text=True)
+    for line in check.stderr.splitlines():
+        if ": error: title: duplicate of " in line:
+            (site / line.split(":", 1)[0]).unlink(missing_ok=True)
 
 
 def paperboy_build(site: Path) -> tuple[Measurement, dict[str, float]]:
