@@ -1,4 +1,4 @@
-"""`make bench`: time from saving one entry to the live-reload event of `paperboy serve`, at
+"""`make bench-serve`: time from saving one entry to the live-reload event of `paperboy serve`, at
 1k and 10k papers, next to a full `paperboy build` of the same site.
 
 Sites are imported from the arXiv corpus (../shared/corpora/arxiv-cs-2025.jsonl.gz relative
