@@ -11,10 +11,15 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from generator import urls
 from generator.diagnostics import UserError
 
 BUNDLE_DIR = "pagefind"
 TIMEOUT_SECONDS = 1800
+# Only paper pages carry data-pagefind-body; without a glob Pagefind still reads and parses
+# every tag, topic, digest and archive page to find that out (measured at 10k: 24.4 s -> 15.5 s
+# of CPU, 1.63 -> 1.32 GiB peak, the same bundle byte for byte).
+PAGES_GLOB = urls.paper("*") + "index.html"
 
 
 def pagefind_executable() -> Path:
@@ -33,8 +38,8 @@ def index_site(site_dir: Path, language: str) -> None:
     output does not depend on which page Pagefind happens to read first.
     """
     command = [str(pagefind_executable()), "--site", str(site_dir),
-               "--output-subdir", BUNDLE_DIR, "--force-language", language.split("-")[0].lower(),
-               "--silent"]
+               "--output-subdir", BUNDLE_DIR, "--glob", PAGES_GLOB,
+               "--force-language", language.split("-")[0].lower(), "--silent"]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS,
                               check=False, stdin=subprocess.DEVNULL)
