@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 import jinja2
 
@@ -25,8 +26,12 @@ CHUNK = 250
 Progress = Callable[[str, int, int], None]
 Failure = tuple[int, str, Diagnostic]  # (route index, template, diagnostic)
 
+T = TypeVar("T")
+R = TypeVar("R")
+
 # Set in the parent just before forking; the workers read it instead of receiving it pickled.
 _SHARED: tuple[jinja2.Environment, Sequence[Route], Path] | None = None
+_SHARED_MAP: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
 
 
 def default_jobs() -> int:
@@ -106,3 +111,31 @@ def _first_per_template(failures: list[Failure]) -> list[Diagnostic]:
         if template not in first or index < first[template][0]:
             first[template] = (index, diagnostic)
     return [d for _, d in sorted(first.values(), key=lambda item: item[0])]
+
+
+def map_forked(function: Callable[[T], R], items: Sequence[T], *, jobs: int | None = None,
+               min_per_worker: int = 50) -> list[R]:
+    """``[function(item) for item in items]``, in order, on up to ``jobs`` forked workers.
+
+    The function and the items are inherited through the fork, so neither needs to pickle;
+    only the results travel back. Small inputs stay in-process.
+    """
+    global _SHARED_MAP
+    jobs = min(jobs or default_jobs(), len(items) // min_per_worker)
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return [function(item) for item in items]
+    size = max(1, -(-len(items) // (jobs * 4)))
+    spans = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
+    _SHARED_MAP = (function, items)
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            return [result for chunk in pool.map(_map_shared_span, spans) for result in chunk]
+    finally:
+        _SHARED_MAP = None
+
+
+def _map_shared_span(span: tuple[int, int]) -> list[Any]:
+    assert _SHARED_MAP is not None, "workers are forked from map_forked"
+    function, items = _SHARED_MAP
+    return [function(items[index]) for index in range(*span)]

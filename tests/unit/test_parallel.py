@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from generator.build import fit_topics
 from generator.config import load_config
 from generator.content import load_content
-from generator.parallel import render_routes
+from generator.parallel import map_forked, render_routes
 from generator.render import asset_url_function
 from generator.site import plan_site
 from generator.themes import collect_assets, make_environment, theme_chain
@@ -60,3 +61,21 @@ def test_parallel_render_reports_a_broken_template_once_like_single_process(
     assert single[0].path == "themes/broken/templates/paper.html"
     assert "nope" in single[0].message
     assert [f.path for f in forked_files] == [f.path for f in single_files]
+
+
+def test_map_forked_keeps_order_and_takes_unpicklable_functions() -> None:
+    offset = 7
+    items = list(range(53))
+
+    def shifted(item: int) -> tuple[int, int]:  # a closure: it cannot be pickled
+        return item + offset, os.getpid()
+
+    results = map_forked(shifted, items, jobs=2, min_per_worker=1)
+    seen_pids = {pid for _, pid in results}
+    assert [value for value, _ in results] == [i + offset for i in items]
+    assert os.getpid() not in seen_pids  # it really ran in workers
+
+
+def test_map_forked_small_input_runs_in_process() -> None:
+    results = map_forked(lambda _: os.getpid(), [1, 2, 3], jobs=2, min_per_worker=50)
+    assert results == [os.getpid()] * 3
