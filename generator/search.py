@@ -26,6 +26,7 @@ TIMEOUT_SECONDS = 1800
 # every tag, topic, digest and archive page to find that out (measured at 10k: 24.4 s -> 15.5 s
 # of CPU, 1.63 -> 1.32 GiB peak, the same bundle byte for byte).
 PAGES_GLOB = urls.paper("*") + "index.html"
+ALL_PAGES_GLOB = "**/*.{html}"  # Pagefind's default
 SHARD_PAGES = 5000  # ~0.7 GiB of Pagefind memory per run, whatever the site's size
 SHARDS_DIR = "shards"  # inside the bundle: pagefind/shards/1/, pagefind/shards/2/, ...
 MANIFEST = "shards.json"  # in the main bundle: the other bundles, relative to it
@@ -49,7 +50,9 @@ def index_site(site_dir: Path, language: str, *, shard_pages: int = SHARD_PAGES)
     bundle = site_dir / BUNDLE_DIR
     pages = sorted(p.relative_to(site_dir).as_posix() for p in site_dir.glob(PAGES_GLOB))
     shards = [pages[i:i + shard_pages] for i in range(0, len(pages), shard_pages)]
-    if len(shards) <= 1:
+    if not pages:  # Pagefind refuses to index no file: give it the other pages (no body)
+        _run_pagefind(site_dir, bundle, language, glob=ALL_PAGES_GLOB)
+    elif len(shards) == 1:
         _run_pagefind(site_dir, bundle, language)
     else:
         for number, shard in enumerate(shards):
@@ -76,11 +79,11 @@ def _index_pages(site_dir: Path, pages: list[str], out: Path, language: str) -> 
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _run_pagefind(site: Path, out: Path, language: str) -> None:
+def _run_pagefind(site: Path, out: Path, language: str, glob: str = PAGES_GLOB) -> None:
     """``--force-language`` keeps a single index whatever ``lang`` attributes pages carry, so the
     output does not depend on which page Pagefind happens to read first."""
     command = [str(pagefind_executable()), "--site", str(site), "--output-path", str(out),
-               "--glob", PAGES_GLOB, "--force-language", language.split("-")[0].lower(),
+               "--glob", glob, "--force-language", language.split("-")[0].lower(),
                "--silent"]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS,
