@@ -41,11 +41,20 @@ test: $(STAMP) $(ACTIONLINT) chromium
 lint: $(STAMP)
 	$(BIN)/ruff check generator tests
 
+# Not part of `make test`: Paperboy against Hugo and Pelican at 1k, 10k and 100k entries from
+# ../shared/corpora (installs hugo and a Pelican venv under .bench/ if missing). Results in
+# .bench/results.md and .bench/results.csv. E.g. make bench BENCH_ARGS="--sizes 1000 --runs 3"
+# Then the serve benchmark (save -> reload at 1k and 10k; `make bench-serve` alone).
+bench: $(STAMP)
+	$(BIN)/python tests/bench/bench_run.py $(BENCH_ARGS)
+	$(BIN)/python tests/bench/serve_bench.py
+
 serve: $(STAMP)
 	$(BIN)/paperboy serve
 
-# Not part of test: builds 1k and 10k-paper sites from ../shared/corpora (several minutes).
-bench: $(STAMP)
+# Not part of test: serve rebuild times on 1k and 10k-paper sites from ../shared/corpora.
+.PHONY: bench-serve
+bench-serve: $(STAMP)
 	$(BIN)/python tests/bench/serve_bench.py
 
 clean:

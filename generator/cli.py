@@ -56,8 +56,11 @@ def _report(diagnostics: Iterable[Diagnostic], strict: bool) -> bool:
 @click.option("--output", "output_dir", help="Override output_dir (relative to the site).")
 @click.option("--drafts", is_flag=True, help="Also build entries marked draft: true.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--jobs", type=click.IntRange(1), help="Worker processes (default: every core).")
+@click.option("--no-cache", is_flag=True, help="Ignore and do not update .paperboy-cache/.")
+@click.option("--timings", is_flag=True, help="Print the seconds spent in each phase.")
 def build(site_dir: Path, base_url: str | None, output_dir: str | None, drafts: bool,
-          strict: bool) -> None:
+          strict: bool, jobs: int | None, no_cache: bool, timings: bool) -> None:
     """Build the site into output/ (atomically: a failed build keeps the old one)."""
     from generator.build import build_site
     from generator.progress import terminal_progress
@@ -65,13 +68,15 @@ def build(site_dir: Path, base_url: str | None, output_dir: str | None, drafts: 
     config = _load_config(site_dir, base_url=base_url, output_dir=output_dir,
                           include_drafts=drafts or None)
     with terminal_progress() as progress:
-        result = build_site(site_dir, config, progress=progress)
+        result = build_site(site_dir, config, progress=progress, jobs=jobs, cache=not no_cache)
     if _report(result.diagnostics, strict) or not result.ok:
         click.echo("Build failed; the previous output was left untouched.", err=True)
         sys.exit(EXIT_ERRORS)
     seconds = sum(result.timings.values())
     click.echo(f"Built {result.papers} papers in {result.topics} topics: {result.files} files "
                f"in {site_dir / config.output_dir} ({seconds:.1f} s).")
+    if timings:
+        click.echo("timings: " + json.dumps({k: round(v, 4) for k, v in result.timings.items()}))
 
 
 @cli.command()

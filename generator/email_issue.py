@@ -84,6 +84,11 @@ def render_issue_emails(config: SiteConfig, model: SiteModel, env: jinja2.Enviro
 
     With ``memo`` (and ``templates``, a fingerprint of the e-mail templates), an issue whose
     inputs equal last time's reuses its files: inlining CSS for every issue costs seconds."""
+    if memo is None:  # a full build: each issue is independent and inlining CSS is costly
+        from generator.parallel import map_forked
+
+        return [f for files in map_forked(lambda issue: _issue_files(config, model, env, issue),
+                                          model.issues) for f in files]
     files, fresh = [], {}
     for issue in model.issues:
         inputs = None
@@ -119,28 +124,31 @@ def render_issue_email(config: SiteConfig, model: SiteModel, env: jinja2.Environ
     """The largest top-of-issue selection whose inlined HTML fits under HTML_BUDGET."""
     html_template, text_template = (env.get_template(name) for name in TEMPLATES)
 
-    def attempt(count: int) -> IssueEmail:
+    def attempt(count: int) -> tuple[EmailView, str]:
         view = email_view(config, model, issue, issue.papers[:count])
-        html = _INLINER.inline(html_template.render(email=view))
-        return IssueEmail(issue.key, html, text_template.render(email=view), view)
+        return view, _INLINER.inline(html_template.render(email=view))
+
+    def finished(best: tuple[EmailView, str]) -> IssueEmail:
+        # Only the HTML size decides the selection: the text is rendered once, for the winner.
+        return IssueEmail(issue.key, best[1], text_template.render(email=best[0]), best[0])
 
     best = attempt(len(issue.papers))
-    if _size(best) <= HTML_BUDGET:
-        return best
+    if _size(best[1]) <= HTML_BUDGET:
+        return finished(best)
     low, high = 0, len(issue.papers) - 1  # invariant: attempt(low) fits or low == 0
     best = attempt(0)
     while low < high:
         middle = (low + high + 1) // 2
         candidate = attempt(middle)
-        if _size(candidate) <= HTML_BUDGET:
+        if _size(candidate[1]) <= HTML_BUDGET:
             low, best = middle, candidate
         else:
             high = middle - 1
-    return best
+    return finished(best)
 
 
-def _size(mail: IssueEmail) -> int:
-    return len(mail.html.encode("utf-8"))
+def _size(html: str) -> int:
+    return len(html.encode("utf-8"))
 
 
 def email_view(config: SiteConfig, model: SiteModel, issue: Issue,

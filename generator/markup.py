@@ -227,6 +227,16 @@ def _html_to_text(markup: str) -> str:
     return _WHITESPACE_RE.sub(" ", html.unescape(text)).strip()
 
 
+# Results computed elsewhere for these exact sources (worker processes, the build cache), keyed
+# by (function name, source); see generator/markup_cache.py.
+_PRECOMPUTED: dict[tuple[str, str], str] = {}
+
+
+def remember(results: dict[tuple[str, str], str]) -> None:
+    """Seed results that the functions below would return for the same source."""
+    _PRECOMPUTED.update(results)
+
+
 def is_plain_prose(source: str) -> bool:
     """True when source needs neither Markdown nor LaTeX nor escaping (the fast path)."""
     return not (_SPECIAL_CHAR_RE.search(source) or "--" in source or "''" in source
@@ -236,6 +246,9 @@ def is_plain_prose(source: str) -> bool:
 @lru_cache(maxsize=_CACHE_SIZE)
 def render_abstract(source: str) -> str:
     """Block HTML (paragraphs, lists, MathML), sanitised; deterministic for equal input."""
+    known = _PRECOMPUTED.get(("render_abstract", source))
+    if known is not None:
+        return known
     source = _normalise(source)
     if is_plain_prose(source):
         return f"<p>{source}</p>" if source else ""
@@ -245,6 +258,9 @@ def render_abstract(source: str) -> str:
 @lru_cache(maxsize=_CACHE_SIZE)
 def render_title(source: str) -> str:
     """Inline HTML (no paragraphs or other blocks), sanitised; math renders inline."""
+    known = _PRECOMPUTED.get(("render_title", source))
+    if known is not None:
+        return known
     source = _normalise(source)
     if is_plain_prose(source):
         return source
@@ -257,6 +273,9 @@ def plain_text(source: str) -> str:
 
     A one-line source is read as a title (a leading "1." stays text); longer text as an abstract.
     """
+    known = _PRECOMPUTED.get(("plain_text", source))
+    if known is not None:
+        return known
     source = _normalise(source)
     if is_plain_prose(source):
         return source

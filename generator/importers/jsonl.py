@@ -163,15 +163,18 @@ def repeat_records(records: list[Record], repeat: int) -> list[Record]:
     New numbers count down from the top of the month's range (99999, or 9999 before 2015),
     skipping every ID in ``records``, so they look synthetic and never collide with the input.
     They depend on the input alone, so a second run finds the first run's copies and skips them.
+    Titles get " (copy N)" so that the copies pass the duplicate-title check.
     """
     used = {record.arxiv for record in records}
     next_number: dict[str, int] = {}
     copies: list[Record] = []
-    for _ in range(repeat - 1):
+    for number in range(2, repeat + 1):
         for record in records:
             arxiv = _fresh_id(record.arxiv, used, next_number)
             used.add(arxiv)
-            copies.append(replace(record, arxiv=arxiv, entry=replace(record.entry, arxiv=arxiv)))
+            title = f"{record.entry.title} (copy {number})"
+            copies.append(replace(record, arxiv=arxiv,
+                                  entry=replace(record.entry, arxiv=arxiv, title=title)))
     return copies
 
 

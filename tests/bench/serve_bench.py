@@ -1,4 +1,4 @@
-"""`make bench`: time from saving one entry to the live-reload event of `paperboy serve`, at
+"""`make bench-serve`: time from saving one entry to the live-reload event of `paperboy serve`, at
 1k and 10k papers, next to a full `paperboy build` of the same site; also the rebuild's own
 work (as serve reports it) and when the search bundle, refreshed in the background, settles.
 

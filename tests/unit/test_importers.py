@@ -274,7 +274,8 @@ def test_import_jsonl_limit_and_seed_give_a_deterministic_sample(tmp_path: Path)
 
 
 def test_import_jsonl_repeat_gives_unique_valid_ids(tmp_path: Path) -> None:
-    records = [make_record(f"25{month:02d}.{n:05d}") for month in (3, 4) for n in (1, 99999, 2)]
+    records = [make_record(f"25{month:02d}.{n:05d}", title=f"Title {month} {n}")
+               for month in (3, 4) for n in (1, 99999, 2)]
     source = write_jsonl(tmp_path / "in.jsonl", records)
     report = import_jsonl(source, tmp_path / "content", repeat=3)
     ids = [p.stem for p in report.written]
@@ -283,6 +284,9 @@ def test_import_jsonl_repeat_gives_unique_valid_ids(tmp_path: Path) -> None:
     assert sorted(i[:4] for i in ids) == ["2503"] * 9 + ["2504"] * 9
     for path in report.written:
         assert split_entry(path.read_text("utf-8"))[0]["arxiv"] == path.stem
+    titles = [split_entry(path.read_text("utf-8"))[0]["title"] for path in report.written]
+    assert len(set(titles)) == 18  # copies pass the duplicate-title check
+    assert sum(t.endswith(" (copy 3)") for t in titles) == 6
     again = import_jsonl(source, tmp_path / "content", repeat=3)
     assert again.written == () and len(again.skipped) == 18
 

@@ -8,6 +8,12 @@ function pagefindFor(form) {
   if (!loaded.has(src)) {
     loaded.set(src, import(src).then(async (pagefind) => {
       await pagefind.options({ baseUrl: form.dataset.base });
+      // A large site is indexed in shards: shards.json lists the bundles beside the main one.
+      const manifest = new URL("shards.json", new URL(src, location.href));
+      const shards = await fetch(manifest).then((r) => (r.ok ? r.json() : []), () => []);
+      for (const shard of shards) {
+        await pagefind.mergeIndex(new URL(shard, manifest).pathname, { baseUrl: form.dataset.base });
+      }
       await pagefind.init();
       return pagefind;
     }));

@@ -1,0 +1,85 @@
+"""Markdown/LaTeX for every title and abstract, ahead of the stages that need it: results come
+from the build cache (keyed by a hash of the source text and of the rendering code) or are
+computed on every core, then seeded into generator.markup so later calls are look-ups.
+
+Pure shortcut: markup.remember() only ever holds what markup's own functions return.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import multiprocessing
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+
+from generator import latex, markup
+from generator.cache import BuildCache, code_version
+from generator.models import Paper
+
+KIND = "markup"
+MIN_PER_WORKER = 2000  # calls; below this a pool costs more than it saves
+CHUNK = 500
+Call = tuple[str, str]  # (function name, source)
+_FUNCTIONS = {"render_abstract": markup.render_abstract, "render_title": markup.render_title,
+              "plain_text": markup.plain_text}
+
+
+def markup_version() -> str:
+    versions = [importlib.metadata.version(n) for n in ("markdown", "nh3", "latex2mathml")]
+    return code_version(markup, latex) + "-" + "-".join(versions)
+
+
+def calls_for(papers: Sequence[Paper]) -> list[Call]:
+    """Every call the build makes for these papers that is not the trivial plain-prose path."""
+    calls: set[Call] = set()
+    for paper in papers:
+        for name, source in (("render_title", paper.title), ("plain_text", paper.title),
+                             ("render_abstract", paper.abstract),
+                             ("plain_text", paper.abstract)):
+            if not markup.is_plain_prose(source):
+                calls.add((name, source))
+    return sorted(calls)
+
+
+def _digest(call: Call) -> tuple[str, bytes]:
+    return call[0], hashlib.sha1(call[1].encode("utf-8")).digest()
+
+
+def warm_markup(papers: Sequence[Paper], cache: BuildCache, jobs: int) -> int:
+    """Seed markup with every result the build will need; returns how many were computed."""
+    calls = calls_for(papers)
+    version = markup_version()
+    stored = cache.load(KIND, version)
+    stored = stored if isinstance(stored, dict) else {}
+    known: dict[Call, str] = {}
+    missing: list[Call] = []
+    for call in calls:
+        hit = stored.get(_digest(call))
+        if hit is None:
+            missing.append(call)
+        else:
+            known[call] = hit
+    computed = compute_calls(missing, jobs)
+    known.update(computed)
+    markup.remember(known)
+    if computed or len(stored) != len(known):
+        cache.store(KIND, version, {_digest(c): html for c, html in known.items()})
+    return len(computed)
+
+
+def compute_calls(calls: list[Call], jobs: int,
+                  min_per_worker: int = MIN_PER_WORKER) -> dict[Call, str]:
+    """Each call's result, on up to ``jobs`` forked processes."""
+    jobs = min(jobs, len(calls) // min_per_worker)
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return {call: _FUNCTIONS[call[0]](call[1]) for call in calls}
+    chunks = [calls[i:i + CHUNK] for i in range(0, len(calls), CHUNK)]
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        results = pool.map(_compute_chunk, chunks)
+        return {call: html for chunk, out in zip(chunks, results, strict=True)
+                for call, html in zip(chunk, out, strict=True)}
+
+
+def _compute_chunk(calls: list[Call]) -> list[str]:
+    return [_FUNCTIONS[name](source) for name, source in calls]

@@ -1,0 +1,107 @@
+"""The build cache is a shortcut only: warm, cold and uncached builds write the same bytes, and
+a changed entry or a damaged cache file is a miss, never a stale or failed build."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+
+from generator import markup
+from generator.build import build_site
+from generator.cache import CACHE_DIR, BuildCache
+from generator.config import load_config
+from generator.content import load_content
+from generator.markup_cache import calls_for, compute_calls
+from generator.topic_cache import cached_topics
+from tests.conftest import REPO
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _sample_site(tmp_path: Path, name: str) -> Path:
+    site = tmp_path / name
+    shutil.copytree(REPO / "content", site / "content")
+    shutil.copy(REPO / "site.yaml", site / "site.yaml")
+    return site
+
+
+def test_build_cache_cold_warm_and_uncached_builds_are_byte_identical(tmp_path: Path) -> None:
+    site = _sample_site(tmp_path, "cached")
+    config = load_config(site, {})
+    assert build_site(site, config).ok
+    cold = _tree(site / "output")
+    assert sorted(p.name.split("-")[0] for p in (site / CACHE_DIR).iterdir()) == [
+        "markup", "topics"]
+    assert build_site(site, config).ok
+    assert _tree(site / "output") == cold
+    plain = _sample_site(tmp_path, "plain")
+    assert build_site(plain, load_config(plain, {}), cache=False, jobs=1).ok
+    assert not (plain / CACHE_DIR).exists()
+    assert _tree(plain / "output") == cold
+
+
+def test_build_cache_changed_entry_shows_on_rebuild(tmp_path: Path) -> None:
+    site = _sample_site(tmp_path, "site")
+    config = load_config(site, {})
+    assert build_site(site, config).ok
+    entry = sorted((site / "content").rglob("*.md"))[0]
+    entry.write_text(entry.read_text() + "\nA sentence *added* by the test.\n")
+    assert build_site(site, config).ok
+    slug = next(p for p in load_content(site).papers if p.source.path.endswith(entry.name)).slug
+    page = (site / "output" / "papers" / slug / "index.html").read_text()
+    assert "A sentence <em>added</em> by the test." in page
+
+
+def test_build_cache_damaged_file_is_a_miss(tmp_path: Path) -> None:
+    site = _sample_site(tmp_path, "site")
+    config = load_config(site, {})
+    assert build_site(site, config).ok
+    first = _tree(site / "output")
+    for cached in (site / CACHE_DIR).iterdir():
+        cached.write_bytes(b"not a pickle")
+    shutil.rmtree(site / "output")
+    assert build_site(site, config).ok
+    assert _tree(site / "output") == first
+
+
+def test_topic_cache_hit_skips_the_fit_and_a_changed_abstract_refits(tmp_path: Path) -> None:
+    config = load_config(REPO, {})
+    papers = load_content(REPO).papers
+    cache = BuildCache(tmp_path)
+    fits = []
+
+    def fit(model_papers):
+        from generator.topics import cluster_topics
+
+        fits.append(len(model_papers))
+        return cluster_topics(model_papers, seed=config.topics.seed)
+
+    first = cached_topics(papers, config.topics, cache, lambda: fit(papers))
+    again = cached_topics(papers, config.topics, cache, lambda: fit(papers))
+    assert len(fits) == 1 and again == first
+    changed = (dataclasses.replace(papers[0], abstract=papers[0].abstract + " More."),
+               *papers[1:])
+    cached_topics(changed, config.topics, cache, lambda: fit(changed))
+    assert len(fits) == 2
+
+
+def test_markup_cache_worker_results_equal_in_process_results() -> None:
+    papers = load_content(REPO).papers
+    calls = calls_for(papers)
+    assert len(calls) > 20
+    forked = compute_calls(calls, jobs=2, min_per_worker=1)
+    functions = {"render_abstract": markup.render_abstract, "render_title": markup.render_title,
+                 "plain_text": markup.plain_text}
+    assert forked == {(name, source): functions[name](source) for name, source in calls}
+
+
+def test_build_cache_keeps_only_the_newest_entry_of_a_kind(tmp_path: Path) -> None:
+    cache = BuildCache(tmp_path / "c")
+    cache.store("markup", "k1", {"a": 1})
+    cache.store("markup", "k2", {"b": 2})
+    assert [p.name for p in (tmp_path / "c").iterdir()] == ["markup-k2.pickle"]
+    assert cache.load("markup", "k2") == {"b": 2} and cache.load("markup", "k1") is None

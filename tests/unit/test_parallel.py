@@ -1,0 +1,81 @@
+"""Rendering on worker processes gives the same files, in the same order, as one process."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.build import fit_topics
+from generator.config import load_config
+from generator.content import load_content
+from generator.parallel import map_forked, render_routes
+from generator.render import asset_url_function
+from generator.site import plan_site
+from generator.themes import collect_assets, make_environment, theme_chain
+from tests.conftest import REPO, write_files
+
+
+def _env_and_routes(site_root: Path):
+    config = load_config(site_root, {})
+    papers = load_content(site_root, config.content_dir).papers
+    model = plan_site(config, papers, fit_topics(papers, config))
+    chain = theme_chain(site_root, config.theme)
+    env = make_environment(chain)
+    env.globals["asset"] = asset_url_function(collect_assets(chain), model.urls)
+    return env, model.routes
+
+
+@pytest.fixture(scope="module")
+def sample_routes():
+    return _env_and_routes(REPO)
+
+
+def test_parallel_render_matches_single_process_byte_for_byte(sample_routes) -> None:
+    env, routes = sample_routes
+    single, single_problems = render_routes(env, routes, REPO, jobs=1)
+    forked, forked_problems = render_routes(env, routes, REPO, jobs=2, min_per_worker=1)
+    assert len(single) == len(routes) > 50
+    assert [f.path for f in forked] == [f.path for f in single]
+    assert [f.data for f in forked] == [f.data for f in single]
+    assert single_problems == forked_problems == []
+
+
+def test_parallel_render_reports_a_broken_template_once_like_single_process(
+        tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "content", site / "content")
+    write_files(site, {
+        "themes/broken/theme.yaml": "extends: default\n",
+        "themes/broken/templates/paper.html": "{% extends 'default/paper.html' %}\n"
+                                              "{% block content %}{{ paper.nope }}{% endblock %}\n",
+    })
+    text = (REPO / "site.yaml").read_text().replace("theme: default", "theme: broken")
+    (site / "site.yaml").write_text(text)
+    env, routes = _env_and_routes(site)
+    single_files, single = render_routes(env, routes, site, jobs=1)
+    forked_files, forked = render_routes(env, routes, site, jobs=2, min_per_worker=1)
+    assert len(single) == 1 and single == forked
+    assert single[0].path == "themes/broken/templates/paper.html"
+    assert "nope" in single[0].message
+    assert [f.path for f in forked_files] == [f.path for f in single_files]
+
+
+def test_map_forked_keeps_order_and_takes_unpicklable_functions() -> None:
+    offset = 7
+    items = list(range(53))
+
+    def shifted(item: int) -> tuple[int, int]:  # a closure: it cannot be pickled
+        return item + offset, os.getpid()
+
+    results = map_forked(shifted, items, jobs=2, min_per_worker=1)
+    seen_pids = {pid for _, pid in results}
+    assert [value for value, _ in results] == [i + offset for i in items]
+    assert os.getpid() not in seen_pids  # it really ran in workers
+
+
+def test_map_forked_small_input_runs_in_process() -> None:
+    results = map_forked(lambda _: os.getpid(), [1, 2, 3], jobs=2, min_per_worker=50)
+    assert results == [os.getpid()] * 3
