@@ -1,7 +1,8 @@
 """topics.lock.yaml: the committed memory of past topics, so slugs and assignments stay put.
 
-The build aligns new clusters to the locked ones (seeded k-means, then matching by centroid
-terms) and rewrites the file only when its text changes. A hand-set ``rename`` survives rewrites.
+The build puts papers in topics by the locked rule (generator/topic_rule.py), gives each topic
+the slug of the locked topic whose centroid terms it matches, and rewrites the file only when
+its text changes. A hand-set ``rename`` survives rewrites.
 """
 
 from __future__ import annotations
