@@ -14,7 +14,7 @@ import numpy as np
 from scipy import sparse
 
 TOPIC_TERMS = 8
-CASING_SAMPLE = 5000
+CASING_SAMPLE = 2000
 LABEL_TERMS = 2
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]")
 
