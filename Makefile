@@ -65,4 +65,4 @@ clean:
 CORPUS ?= ../shared/corpora/arxiv-cs-2025.jsonl.gz
 .PHONY: bench-topics
 bench-topics: $(STAMP)
-	$(BIN)/python -m tests.bench.bench_topics --corpus $(CORPUS) --scale 3 --stability
+	$(BIN)/python -m tests.bench.bench_topics --corpus $(CORPUS) --scale 100000 --stability

@@ -57,7 +57,10 @@ class Topic:
     terms: tuple[str, ...]
     papers: tuple[str, ...]  # paper slugs, newest first
     generated_label: str = ""  # the label made from the terms, before any rename
-    centroid: tuple[tuple[str, float], ...] = ()  # top terms of the mean TF-IDF row (lock file)
+    # what the lock stores (generator/topic_rule.py): top terms of the topic's mean TF-IDF row
+    # minus the mean paper's, and the norm of its whole mean row
+    centroid: tuple[tuple[str, float], ...] = ()
+    centroid_norm: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,10 @@ def _pca_2d(rows: np.ndarray) -> np.ndarray:
     centred = rows - rows.mean(axis=0)
     if rows.shape[0] < 2 or not np.any(centred):
         return np.zeros((rows.shape[0], 2))
-    _, _, vt = np.linalg.svd(centred, full_matrices=False)
-    axes = vt[:2]
+    # main axes from the small (dims x dims) covariance: an SVD of the (n x dims) rows cost
+    # seconds at 10k papers
+    values, vectors = np.linalg.eigh(centred.T @ centred)
+    axes = vectors[:, np.argsort(-values, kind="stable")[:2]].T
     if axes.shape[0] < 2:
         axes = np.vstack([axes, np.zeros_like(axes)])
     signs = np.sign(axes[np.arange(2), np.argmax(np.abs(axes), axis=1)])

@@ -1,7 +1,8 @@
 """topics.lock.yaml: the committed memory of past topics, so slugs and assignments stay put.
 
-The build aligns new clusters to the locked ones (seeded k-means, then matching by centroid
-terms) and rewrites the file only when its text changes. A hand-set ``rename`` survives rewrites.
+The build puts papers in topics by the locked rule (generator/topic_rule.py), gives each topic
+the slug of the locked topic whose centroid terms it matches, and rewrites the file only when
+its text changes. A hand-set ``rename`` survives rewrites.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from generator.diagnostics import UserError
 from generator.models import TopicModel
 
 LOCK_NAME = "topics.lock.yaml"
-CENTROID_TERMS = 300
 MATCH_THRESHOLD = 0.2
 HEADER = """\
 # Written by `paperboy build` so topic slugs and paper assignments stay put as papers are added.
@@ -33,6 +33,7 @@ class LockedTopic:
     size: int
     terms: tuple[str, ...]
     centroid: Mapping[str, float]
+    norm: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,8 @@ def parse_lock(data: object) -> TopicLock | None:
         LockedTopic(str(t["slug"]), str(t.get("label") or t["slug"]),
                     str(t["rename"]) if t.get("rename") else None, int(t.get("size") or 0),
                     tuple(str(x) for x in t.get("terms") or ()),
-                    {str(k): float(v) for k, v in (t.get("centroid") or {}).items()})
+                    {str(k): float(v) for k, v in (t.get("centroid") or {}).items()},
+                    float(t.get("norm") or 0.0))
         for t in data["topics"])
     return TopicLock(int(data.get("papers") or 0), topics)
 
@@ -77,7 +79,8 @@ def render_lock(model: TopicModel, papers: int) -> str:
         topics.append({
             "slug": topic.slug, "label": topic.generated_label or topic.label, "rename": rename,
             "size": len(topic.papers), "terms": list(topic.terms),
-            "centroid": {term: round(weight, 4) for term, weight in topic.centroid},
+            "norm": round(topic.centroid_norm, 5),
+            "centroid": {term: round(weight, 5) for term, weight in topic.centroid},
         })
     body = yaml.safe_dump({"papers": papers, "topics": topics}, sort_keys=False,
                           allow_unicode=True, width=100, default_flow_style=None)
@@ -93,17 +96,6 @@ def write_lock(site_root: Path, text: str) -> bool:
     temporary.write_text(text, encoding="utf-8")
     temporary.replace(path)
     return True
-
-
-def centroid_vectors(lock: TopicLock, vocabulary: Mapping[str, int]) -> np.ndarray:
-    """Locked centroids as rows in the current term space (terms no longer known are dropped)."""
-    rows = np.zeros((len(lock.topics), len(vocabulary)), dtype=np.float64)
-    for row, topic in enumerate(lock.topics):
-        for term, weight in topic.centroid.items():
-            column = vocabulary.get(term)
-            if column is not None:
-                rows[row, column] = weight
-    return rows
 
 
 def match_topics(lock: TopicLock, centroids: Sequence[Mapping[str, float]]) -> dict[int, int]:

@@ -7,6 +7,7 @@ Pure and deterministic: papers are sorted by slug first and every random step is
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
@@ -14,18 +15,25 @@ from types import MappingProxyType
 import numpy as np
 from scipy import sparse
 
-from generator.markup import plain_text
 from generator.models import Paper, Topic, TopicModel
 from generator.slugs import slugify
-from generator.topic_labels import TOPIC_TERMS, cased, class_terms, make_labels, preferred_casing
-from generator.topic_lock import (
-    CENTROID_TERMS,
-    TopicLock,
-    centroid_vectors,
-    match_topics,
+from generator.topic_labels import (
+    TOPIC_TERMS,
+    cased,
+    class_terms,
+    make_labels,
+    preferred_casing,
 )
+from generator.topic_lock import TopicLock, match_topics
+from generator.topic_rule import Centroid, assign, settle
 
 LSA_DIMENSIONS = 100
+SVD_ITERATIONS = 2
+KMEANS_WORK = 20_000  # papers x restarts
+LOCK_STEPS = 0  # rule steps after following a lock (README: stability)
+SETTLE_STEPS = 10  # rule steps after k-means, until the lock reproduces the topics
+MAX_TERMS = 100_000
+_NOT_WORDS = re.compile(r"https?://\S+|\\[A-Za-z]+|<[^>]*>")
 MAX_TOPICS = 40
 EXACT_RELATED_LIMIT = 5000
 SMALL_TOPIC_SHARE = 0.05  # topics under 5 % of the mean topic size are merged into neighbours
@@ -40,14 +48,13 @@ def cluster_topics(papers: Sequence[Paper], *, count: int | None = None, related
         return TopicModel((), MappingProxyType({}), MappingProxyType({}))
     texts = [_text_of(p) for p in ordered]
     matrix, vocabulary = _vectorize(texts)
-    embedding = None
+    embedding, centroids = None, None
     if matrix is None or len(ordered) < 4:
         assignment = np.zeros(len(ordered), dtype=int)
     else:
-        embedding, svd = _lsa(matrix, seed)
-        seeds = _locked_seeds(lock, svd, vocabulary, embedding, count)
-        assignment = _cluster(embedding, count, seed, seeds)
-    topics = _make_topics(ordered, texts, assignment, matrix, vocabulary,
+        embedding, _ = _lsa(matrix, seed)
+        assignment, centroids = _assign(matrix, vocabulary, embedding, count, seed, lock)
+    topics = _make_topics(ordered, texts, assignment, matrix, vocabulary, centroids,
                           dict(renames or {}), lock)
     topic_of = {slug: t.slug for t in topics for slug in t.papers}
     related = _related(ordered, matrix, assignment, related_count)
@@ -62,78 +69,86 @@ def cluster_topics(papers: Sequence[Paper], *, count: int | None = None, related
 
 
 def _text_of(paper: Paper) -> str:
-    title = plain_text(paper.title)
-    return f"{title}. {title}. {plain_text(paper.abstract)}"
+    """Title twice plus abstract, without URLs, LaTeX commands or tags (never topic words).
+
+    A regex, not markup.plain_text: rendering Markdown for every abstract cost more than the
+    whole TF-IDF at 10k papers, and the tokens that matter are the same.
+    """
+    title = _NOT_WORDS.sub(" ", paper.title)
+    return f"{title}. {title}. {_NOT_WORDS.sub(' ', paper.abstract)}"
 
 
-def _vectorize(texts: list[str]):
-    from sklearn.feature_extraction.text import TfidfVectorizer
+def _vectorize(texts: list[str]) -> tuple[sparse.csr_matrix | None, np.ndarray | None]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    from generator.topic_vectors import tfidf_matrix
 
     n = len(texts)
-    vectorizer = TfidfVectorizer(
-        ngram_range=(1, 2), sublinear_tf=True, stop_words="english", strip_accents="unicode",
-        min_df=2 if n >= 20 else 1, max_df=0.5 if n >= 20 else 1.0,
-        max_features=200_000, token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z0-9-]*[a-zA-Z0-9]\b",
-        dtype=np.float32)
-    try:
-        matrix = vectorizer.fit_transform(texts)
-    except ValueError:  # empty vocabulary: nothing but stop-words
-        return None, None
-    return matrix.tocsr(), vectorizer.get_feature_names_out()
+    fitted = tfidf_matrix(texts, min_df=2 if n >= 20 else 1, max_df=0.5 if n >= 20 else 1.0,
+                          max_features=MAX_TERMS, stop_words=ENGLISH_STOP_WORDS)
+    return fitted if fitted is not None else (None, None)
 
 
-def _lsa(matrix: sparse.csr_matrix, seed: int):
-    from sklearn.decomposition import TruncatedSVD
+def _lsa(matrix: sparse.csr_matrix, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows in LSA space, L2-normalised, and the term axes (dims x terms) to project others.
+
+    Randomized SVD with few power iterations: clustering needs the subspace, not exact
+    singular vectors (see README: Topic quality).
+    """
     from sklearn.preprocessing import normalize
+    from sklearn.utils.extmath import randomized_svd
 
     dims = max(1, min(LSA_DIMENSIONS, matrix.shape[0] - 1, matrix.shape[1] - 1))
-    svd = TruncatedSVD(n_components=dims, random_state=seed)
-    reduced = svd.fit_transform(matrix)
-    return normalize(reduced).astype(np.float64), svd
+    _, _, axes = randomized_svd(matrix, dims, n_iter=SVD_ITERATIONS, random_state=seed)
+    axes = axes.astype(np.float32)
+    return normalize(np.asarray(matrix @ axes.T, dtype=np.float64)), axes
 
 
 def choose_k(n: int) -> int:
-    """Cube root of the number of papers, between 2 and MAX_TOPICS (see README: Topics)."""
-    return max(2, min(MAX_TOPICS, round(n ** (1 / 3)), n - 1))
+    """Cube root of the number of papers, but at least min(sqrt(n), 7): a small site still gets
+    about seven topics of about sqrt(n) papers. Between 2 and MAX_TOPICS (README: Topics)."""
+    return max(2, min(MAX_TOPICS, round(max(n ** (1 / 3), min(n ** 0.5, 7))), n - 1))
 
 
-def _locked_seeds(lock: TopicLock | None, svd, vocabulary, embedding: np.ndarray,
-                  count: int | None) -> np.ndarray | None:
-    """Starting centroids from the lock, or None to fit afresh.
+def restarts(n: int) -> int:
+    """k-means restarts: many where a bad start is likely and cheap, one from 20k papers on."""
+    return max(1, min(10, round(KMEANS_WORK / n)))
 
-    The lock is followed until the site has doubled since its number of topics was chosen.
-    """
-    from sklearn.preprocessing import normalize
 
+def _assign(matrix: sparse.csr_matrix, vocabulary: np.ndarray, embedding: np.ndarray,
+            count: int | None, seed: int,
+            lock: TopicLock | None) -> tuple[np.ndarray, list[Centroid]]:
+    """Follow the lock's rule when it applies, else k-means; then settle (topic_rule.py)."""
     n = embedding.shape[0]
+    if _follows(lock, count, n):
+        index = {str(term): i for i, term in enumerate(vocabulary)}
+        locked = [Centroid(t.centroid, t.norm) for t in lock.topics]  # type: ignore[union-attr]
+        _, labels = np.unique(assign(matrix, locked, index), return_inverse=True)
+        return settle(matrix, labels, vocabulary, LOCK_STEPS)
+    labels = _cluster(embedding, count, seed)
+    return settle(matrix, labels, vocabulary, SETTLE_STEPS, _min_size(n, int(labels.max()) + 1))
+
+
+def _follows(lock: TopicLock | None, count: int | None, n: int) -> bool:
+    """The lock is followed until the site has doubled since its number of topics was chosen."""
     if lock is None or not lock.topics or len(lock.topics) >= n:
-        return None
-    if (count is not None and count != len(lock.topics)) or (count is None and
-                                                             n >= 2 * max(lock.papers, 1)):
-        return None
-    index = {str(term): i for i, term in enumerate(vocabulary)}
-    seeds = normalize(svd.transform(centroid_vectors(lock, index)))
-    empty = ~np.any(seeds, axis=1)
-    seeds[empty] = embedding[np.linspace(0, n - 1, int(empty.sum()) or 1).astype(int)[
-        : int(empty.sum())]]
-    return seeds
+        return False
+    if count is not None:
+        return count == len(lock.topics)
+    return n < 2 * max(lock.papers, 1)
 
 
-def _cluster(embedding: np.ndarray, count: int | None, seed: int,
-             seeds: np.ndarray | None) -> np.ndarray:
+def _cluster(embedding: np.ndarray, count: int | None, seed: int) -> np.ndarray:
     from sklearn.cluster import KMeans
 
     n = embedding.shape[0]
-    if seeds is not None:
-        # nearest locked centroid, no k-means iterations: iterating lets every topic drift
-        # (measured: 96 % of papers kept with exact centroids, 92.5 % after convergence)
-        labels = np.argmax(embedding @ seeds.T, axis=1)
-    else:
-        k = min(count, n) if count else choose_k(n)
-        labels = KMeans(n_clusters=k, random_state=seed, n_init=4).fit_predict(embedding)
-    k = int(labels.max()) + 1
-    min_size = max(2, int(SMALL_TOPIC_SHARE * n / k)) if n >= 6 else 1
-    return _merge_small_clusters(embedding, labels, min_size)
+    k = min(count, n) if count else choose_k(n)
+    labels = KMeans(n_clusters=k, random_state=seed, n_init=restarts(n)).fit_predict(embedding)
+    return _merge_small_clusters(embedding, labels, _min_size(n, int(labels.max()) + 1))
+
+
+def _min_size(n: int, k: int) -> int:
+    return max(2, int(SMALL_TOPIC_SHARE * n / k)) if n >= 6 else 1
 
 
 def _merge_small_clusters(embedding: np.ndarray, labels: np.ndarray, min_size: int) -> np.ndarray:
@@ -157,17 +172,18 @@ def _merge_small_clusters(embedding: np.ndarray, labels: np.ndarray, min_size: i
 # ------------------------------------------------------------------------------------- topics
 
 def _make_topics(papers: list[Paper], texts: list[str], assignment: np.ndarray,
-                 matrix: sparse.csr_matrix | None, vocabulary, renames: dict[str, str],
-                 lock: TopicLock | None) -> list[Topic]:
+                 matrix: sparse.csr_matrix | None, vocabulary, centroids: list[Centroid] | None,
+                 renames: dict[str, str], lock: TopicLock | None) -> list[Topic]:
     k = int(assignment.max()) + 1
-    casing = preferred_casing(texts)
-    term_lists = ([[cased(t, casing) for t in terms[:TOPIC_TERMS]]
-                   for terms in class_terms(matrix, assignment, vocabulary, k)]
-                  if matrix is not None else [[] for _ in range(k)])
-    centroids = _centroids(matrix, assignment, vocabulary, k)
+    raw_terms = ([terms[:TOPIC_TERMS] for terms in class_terms(matrix, assignment, vocabulary, k)]
+                 if matrix is not None else [[] for _ in range(k)])
+    casing = preferred_casing(texts, {w for terms in raw_terms for t in terms for w in t.split()})
+    term_lists = [[cased(t, casing) for t in terms] for terms in raw_terms]
+    if centroids is None:
+        centroids = [Centroid({}, 0.0) for _ in range(k)]
     sizes = np.bincount(assignment, minlength=k)
     labels = make_labels(term_lists, sorted(range(k), key=lambda c: (-sizes[c], c)))
-    slugs = _slugs(labels, centroids, lock)
+    slugs = _slugs(labels, [c.terms for c in centroids], lock)
     if lock is not None:
         renames = {**lock.renames, **renames}
     topics = []
@@ -177,23 +193,9 @@ def _make_topics(papers: list[Paper], texts: list[str], assignment: np.ndarray,
         slug = slugs[cluster]
         topics.append(Topic(slug, renames.get(slug, labels[cluster]), tuple(term_lists[cluster]),
                             tuple(p.slug for p in newest_first), labels[cluster],
-                            tuple(centroids[cluster].items())))
+                            tuple(centroids[cluster].terms.items()), centroids[cluster].norm))
     topics.sort(key=lambda t: (-len(t.papers), t.slug))
     return topics
-
-
-def _centroids(matrix: sparse.csr_matrix | None, assignment: np.ndarray, vocabulary,
-               k: int) -> list[dict[str, float]]:
-    """Top terms of each topic's mean TF-IDF row, L2-normalised: what the lock remembers."""
-    if matrix is None:
-        return [{} for _ in range(k)]
-    result = []
-    for cluster in range(k):
-        mean = np.asarray(matrix[assignment == cluster].mean(axis=0)).ravel()
-        top = np.lexsort((vocabulary, -mean))[:CENTROID_TERMS]
-        norm = float(np.linalg.norm(mean[top])) or 1.0
-        result.append({str(vocabulary[i]): float(mean[i]) / norm for i in top if mean[i] > 0})
-    return result
 
 
 def _slugs(labels: Mapping[int, str], centroids: list[dict[str, float]],

@@ -13,7 +13,6 @@ import gzip
 import json
 import random
 import resource
-import statistics
 import subprocess
 import sys
 import time
@@ -35,6 +34,13 @@ def load_records(path: Path, size: str, seed: int, repeat: int = 1) -> list[dict
     if repeat > 1:
         records = [dict(r, id=f"{r['id']}r{i}") for i in range(repeat) for r in records]
     return records
+
+
+def scaled_records(path: Path, papers: int) -> list[dict]:
+    """``papers`` records: the corpus repeated with new IDs, cut to size."""
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        count = sum(1 for line in handle if line.strip())
+    return load_records(path, "full", 0, -(-papers // count))[:papers]
 
 
 def to_papers(records: list[dict]) -> list:
@@ -69,13 +75,15 @@ def run_baseline(records: list[dict], seed: int) -> tuple[list[int], int]:
 def measure_one(corpus: Path, method: str, size: str, seed: int, repeat: int) -> dict:
     from sklearn import metrics
 
-    records = load_records(corpus, size, seed, repeat)
-    start = time.perf_counter()
+    records = (scaled_records(corpus, int(size)) if repeat > 1
+               else load_records(corpus, size, seed))
+    start, cpu = time.perf_counter(), time.process_time()
     predicted, k = (run_ours if method == "ours" else run_baseline)(records, seed)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     truth = [r["label"] for r in records]
     return {
         "method": method, "size": len(records), "seed": seed, "k": k, "seconds": seconds,
+        "cpu_seconds": cpu,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "v_measure": metrics.v_measure_score(truth, predicted),
         "ari": metrics.adjusted_rand_score(truth, predicted),
@@ -90,15 +98,13 @@ def in_subprocess(corpus: Path, method: str, size: str, seed: int, repeat: int =
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def summarise(runs: list[dict]) -> str:
-    def mean(key: str) -> float:
-        return statistics.fmean(r[key] for r in runs)
+def row(run: dict) -> str:
+    return (f"{run['method']:<9}{run['size']:>7}{run['seed']:>5}  {run['v_measure']:.3f}  "
+            f"{run['ari']:.3f}  {run['nmi']:.3f}  {run['k']:>4}  {run['seconds']:8.1f}  "
+            f"{run['cpu_seconds']:8.1f}  {run['peak_rss_mb']:8.0f}")
 
-    ks = sorted({r["k"] for r in runs})
-    k_text = str(ks[0]) if len(ks) == 1 else f"{ks[0]}-{ks[-1]}"
-    return (f"{runs[0]['method']:<9}{runs[0]['size']:>8}  {mean('v_measure'):.3f}  "
-            f"{mean('ari'):.3f}  {mean('nmi'):.3f}  {k_text:>6}  {mean('seconds'):8.1f}  "
-            f"{max(r['peak_rss_mb'] for r in runs):8.0f}")
+
+HEADER = ("method      size seed  V-meas  ARI    NMI     k  wall (s)   CPU (s)  peak RSS (MB)")
 
 
 def main() -> None:
@@ -106,7 +112,9 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--sizes", default=",".join(SIZES))
     parser.add_argument("--seeds", default=",".join(map(str, SEEDS)))
-    parser.add_argument("--scale", type=int, default=0, help="also time ours on N x the corpus")
+    parser.add_argument("--methods", default="baseline,ours")
+    parser.add_argument("--scale", type=int, default=0,
+                        help="also time ours on N papers (the corpus repeated with new IDs)")
     parser.add_argument("--stability", action="store_true", help="also run the 5%% stability test")
     parser.add_argument("--one", nargs=4, metavar=("METHOD", "SIZE", "SEED", "REPEAT"))
     args = parser.parse_args()
@@ -116,13 +124,13 @@ def main() -> None:
         return
     if not args.corpus.exists():
         sys.exit(f"corpus not found: {args.corpus} (pass --corpus PATH)")
-    print("method       size  V-meas  ARI    NMI         k  time (s)  peak RSS (MB)")
+    print(HEADER)
     for size in args.sizes.split(","):
-        for method in ("baseline", "ours"):
-            runs = [in_subprocess(args.corpus, method, size, int(s)) for s in args.seeds.split(",")]
-            print(summarise(runs), flush=True)
+        for seed in args.seeds.split(","):
+            for method in args.methods.split(","):
+                print(row(in_subprocess(args.corpus, method, size, int(seed))), flush=True)
     if args.scale:
-        print(summarise([in_subprocess(args.corpus, "ours", "full", 0, args.scale)]), flush=True)
+        print(row(in_subprocess(args.corpus, "ours", str(args.scale), 0, 2)), flush=True)
     if args.stability:
         from tests.bench.bench_stability import report_stability
 

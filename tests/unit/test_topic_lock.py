@@ -73,3 +73,18 @@ def test_render_lock_is_deterministic() -> None:
     first, second = cluster_topics(papers, related_count=0), cluster_topics(papers[::-1],
                                                                             related_count=0)
     assert render_lock(first, 300) == render_lock(second, 300)
+
+
+def test_lock_stores_a_few_terms_per_topic_and_reproduces_its_topics(grown) -> None:
+    from generator.topic_rule import CENTROID_TERMS
+
+    *_, lock_text = grown
+    data = yaml.safe_load(lock_text)
+    assert all(len(t["centroid"]) <= CENTROID_TERMS for t in data["topics"])
+    assert len(lock_text.encode()) < 1000 * len(data["topics"])
+    # the same papers with the lock just written keep every topic: builds are idempotent
+    papers = sample_papers()
+    model = cluster_topics(papers, related_count=0)
+    again = cluster_topics(papers, related_count=0,
+                           lock=parse_lock(yaml.safe_load(render_lock(model, len(papers)))))
+    assert again.topic_of == model.topic_of

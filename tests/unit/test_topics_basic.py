@@ -76,8 +76,10 @@ def test_tiny_and_degenerate_inputs_do_not_fail() -> None:
 
 
 def test_choose_k_grows_slowly_with_the_site() -> None:
-    ks = [choose_k(n) for n in (20, 60, 500, 5000, 40_000, 100_000)]
-    assert ks == sorted(ks) and 2 <= ks[0] <= 4 and 3 <= ks[1] <= 5 and ks[-1] <= 40
+    ks = [choose_k(n) for n in (9, 20, 53, 500, 5000, 40_000, 100_000)]
+    assert ks == sorted(ks) and ks[:3] == [3, 4, 7] and ks[-1] <= 40
+    # about seven topics from 49 papers until the cube root takes over
+    assert choose_k(49) == choose_k(300) == 7 and choose_k(5000) == 17
 
 
 def test_labels_drop_acronyms_plurals_and_generic_words() -> None:
