@@ -47,12 +47,40 @@ def class_terms(matrix: sparse.csr_matrix, assignment: np.ndarray, vocabulary: S
     average = per_class.sum() / max(k, 1)
     weights = (per_class / (per_class.sum(axis=1, keepdims=True) + 1e-12)) * np.log1p(
         average / frequency)
+    phrases_of = _phrases_by_word(vocabulary)
     result = []
-    for row in weights:
+    for row, mass in zip(weights, per_class, strict=True):
         order = top_terms(row, vocabulary, TOPIC_TERMS * 8)
-        kept = [str(vocabulary[i]) for i in order if row[i] > 0 and _is_informative(vocabulary[i])]
-        result.append(prefer_phrases(kept))
+        kept = [_as_phrase(int(i), mass, vocabulary, phrases_of) for i in order
+                if row[i] > 0 and _is_informative(vocabulary[i])]
+        result.append(prefer_phrases(list(dict.fromkeys(kept))))
     return result
+
+
+PHRASE_SHARE = 0.5  # a word gives way to a phrase holding at least half its weight in the topic
+
+
+def _phrases_by_word(vocabulary: Sequence[str]) -> dict[str, list[int]]:
+    """Each word -> the vocabulary indices of the phrases that contain it."""
+    phrases: dict[str, list[int]] = {}
+    for index, term in enumerate(vocabulary):
+        words = str(term).split()
+        if len(words) > 1:
+            for word in set(words):
+                phrases.setdefault(word, []).append(index)
+    return phrases
+
+
+def _as_phrase(index: int, mass: np.ndarray, vocabulary: Sequence[str],
+               phrases_of: Mapping[str, list[int]]) -> str:
+    """The term, or the informative phrase around it that carries most of its weight in this
+    topic: "neural networks" rather than "networks" and "neural" as two label words."""
+    term = str(vocabulary[index])
+    candidates = [i for i in phrases_of.get(term, ()) if _is_informative(vocabulary[i])]
+    if " " in term or not candidates:
+        return term
+    best = max(candidates, key=lambda i: (mass[i], -i))
+    return str(vocabulary[best]) if mass[best] >= PHRASE_SHARE * mass[index] else term
 
 
 def top_terms(row: np.ndarray, vocabulary: Sequence[str], count: int) -> list[int]:

@@ -100,3 +100,27 @@ def test_labels_drop_acronyms_plurals_and_generic_words() -> None:
                                           "edges"])], [0, 1])
     assert labels[0] == "Graph neural networks, Molecules"
     assert labels[1] == "Link prediction, Edges"
+
+
+def test_a_phrase_that_carries_its_words_labels_the_topic_instead_of_them() -> None:
+    """'neural' and 'networks' each outrank 'neural networks' by class TF-IDF (the phrase is
+    rarer elsewhere too), but the phrase holds most of their weight in the topic, so the label
+    reads "Neural networks", never "Networks, Neural"."""
+    import numpy as np
+    from scipy import sparse
+
+    from generator.topic_labels import class_terms, make_labels
+
+    vocabulary = np.array(["graph", "networks", "neural", "neural networks", "pruning"])
+    rows = [[0, 1, 1, 0.8, 0.5], [0, 1, 1, 0.8, 0.5], [0, 1, 1, 0, 0], [1, 0.4, 0, 0, 0]]
+    matrix = sparse.csr_matrix(np.array(rows, float))
+    terms = class_terms(matrix, np.array([0, 0, 0, 1]), vocabulary, 2)
+    assert terms[0][0] == "neural networks"
+    assert "neural" not in terms[0] and "networks" not in terms[0]
+    assert make_labels(terms, [0, 1])[0] == "Neural networks, Pruning"
+    # a phrase holding under half of a word's weight in the topic leaves the word as it is
+    from generator.topic_labels import _as_phrase, _phrases_by_word
+
+    phrases = _phrases_by_word(vocabulary)
+    assert _as_phrase(2, np.array([0, 3, 3, 1.6, 1]), vocabulary, phrases) == "neural networks"
+    assert _as_phrase(2, np.array([0, 3, 3, 1.4, 1]), vocabulary, phrases) == "neural"
