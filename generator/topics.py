@@ -30,7 +30,6 @@ from generator.topic_rule import Centroid, assign, settle
 LSA_DIMENSIONS = 100
 SVD_ITERATIONS = 2
 KMEANS_WORK = 20_000  # papers x restarts
-LOCK_STEPS = 0  # rule steps after following a lock (README: stability)
 SETTLE_STEPS = 10  # rule steps after k-means, until the lock reproduces the topics
 MAX_TERMS = 100_000
 _NOT_WORDS = re.compile(r"https?://\S+|\\[A-Za-z]+|<[^>]*>")
@@ -123,8 +122,12 @@ def _assign(matrix: sparse.csr_matrix, vocabulary: np.ndarray, embedding: np.nda
     if _follows(lock, count, n):
         index = {str(term): i for i, term in enumerate(vocabulary)}
         locked = [Centroid(t.centroid, t.norm) for t in lock.topics]  # type: ignore[union-attr]
-        _, labels = np.unique(assign(matrix, locked, index), return_inverse=True)
-        return settle(matrix, labels, vocabulary, LOCK_STEPS)
+        # The locked rules are kept as they are, not settled again: settling moves borderline
+        # papers, and the rewritten lock would move them again next build (measured at 10k:
+        # the lock changed on every build of unchanged content). Rules are refreshed when the
+        # site has doubled and topics are fitted afresh.
+        used, labels = np.unique(assign(matrix, locked, index), return_inverse=True)
+        return labels, [locked[i] for i in used]
     labels = _cluster(embedding, count, seed)
     return settle(matrix, labels, vocabulary, SETTLE_STEPS, _min_size(n, int(labels.max()) + 1))
 

@@ -88,3 +88,17 @@ def test_lock_stores_a_few_terms_per_topic_and_reproduces_its_topics(grown) -> N
     again = cluster_topics(papers, related_count=0,
                            lock=parse_lock(yaml.safe_load(render_lock(model, len(papers)))))
     assert again.topic_of == model.topic_of
+
+
+def test_following_a_lock_reaches_a_fixed_point_so_the_lock_stops_changing() -> None:
+    """Build after build of the same papers, the lock file is rewritten at most once: a
+    followed lock keeps its rules, so the committed file does not churn in every pull request."""
+    papers = sample_papers()
+    random.Random(5).shuffle(papers)
+    papers = papers[:600]
+    texts = [render_lock(cluster_topics(papers, related_count=0), len(papers))]
+    for _ in range(3):
+        lock = parse_lock(yaml.safe_load(texts[-1]))
+        texts.append(render_lock(cluster_topics(papers, related_count=0, lock=lock),
+                                 len(papers)))
+    assert texts[1] == texts[2] == texts[3]
