@@ -60,17 +60,44 @@ def index_site(site_dir: Path, language: str, output: Path | None = None,
     elif len(shards) == 1:
         _run_pagefind(site_dir, bundle, language, on_start)
     else:
-        for number, shard in enumerate(shards):
-            out = bundle if number == 0 else bundle / SHARDS_DIR / str(number)
-            _index_pages(site_dir, shard, out, language, on_start)
+        _index_shards(site_dir, shards, bundle, language, on_start)
     extra = [f"{SHARDS_DIR}/{number}/" for number in range(1, len(shards))]
     (bundle / MANIFEST).write_text(json.dumps(extra) + "\n", encoding="utf-8")
 
 
+def _index_shards(site_dir: Path, shards: list[list[str]], bundle: Path, language: str,
+                  on_start: Callable[[subprocess.Popen], None] | None) -> None:
+    """Shard 0 becomes the main bundle, shard n ``shards/n/``. In a full build (no
+    ``on_start``) shards are indexed on every core, as one Pagefind run keeps about one core
+    busy; serve refreshes one at a time so that it can stop the running one. Each run writes
+    into its own folder, moved into place once all have finished."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from generator.parallel import default_jobs
+
+    outs = [site_dir / f"{_STAGING}-out-{number}" for number in range(len(shards))]
+
+    def index(number: int) -> None:
+        _index_pages(site_dir, shards[number], outs[number], language, on_start,
+                     site_dir / f"{_STAGING}-{number}")
+
+    try:
+        workers = 1 if on_start is not None else min(default_jobs(), len(shards))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(index, range(len(shards))))
+        shutil.rmtree(bundle, ignore_errors=True)
+        outs[0].rename(bundle)
+        (bundle / SHARDS_DIR).mkdir()
+        for number, out in enumerate(outs[1:], start=1):
+            out.rename(bundle / SHARDS_DIR / str(number))
+    finally:
+        for out in outs:
+            shutil.rmtree(out, ignore_errors=True)
+
+
 def _index_pages(site_dir: Path, pages: list[str], out: Path, language: str,
-                 on_start: Callable[[subprocess.Popen], None] | None) -> None:
+                 on_start: Callable[[subprocess.Popen], None] | None, staging: Path) -> None:
     """Index only ``pages``: Pagefind reads a folder of hard links to them (same URLs)."""
-    staging = site_dir / _STAGING
     shutil.rmtree(staging, ignore_errors=True)
     try:
         for page in pages:
