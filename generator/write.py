@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 
 from generator.diagnostics import UserError
 from generator.render import OutputFile
+from generator.trash import discard, remove_in_background
 
 TEMP_PREFIX = ".paperboy-tmp-"
 OLD_PREFIX = ".paperboy-old-"
@@ -99,7 +100,10 @@ def _swap(temp: Path, output_dir: Path, *, background: bool = False) -> None:
             os.replace(old, output_dir)
         raise UserError(f"{output_dir}: error: cannot replace the site: {exc.strerror}") from None
     if old.exists():
-        discard_tree(old, output_dir.name, background=background)
+        # renamed to TRASH_PREFIX first, so a removal cut short is never recovered as the
+        # previous output
+        discard(old, old.with_name(f"{TRASH_PREFIX}{output_dir.name}-{os.getpid()}-{old.name}"),
+                background=background)
 
 
 def recover_interrupted_swap(output_dir: Path) -> None:
@@ -117,38 +121,5 @@ def remove_stale_temporaries(parent: Path, name: str) -> None:
         for stale in parent.glob(f"{prefix}{name}-*"):
             shutil.rmtree(stale, ignore_errors=True)
     for stale in parent.glob(f"{TRASH_PREFIX}{name}-*"):
-        if not _remove_detached(stale):  # possibly still being removed by an earlier build
+        if not remove_in_background(stale):  # possibly still being removed by an earlier build
             shutil.rmtree(stale, ignore_errors=True)
-
-
-def discard_tree(tree: Path, name: str, *, background: bool) -> None:
-    """Remove a tree that is no longer the site. It is renamed to TRASH_PREFIX first, so a
-    removal cut short is never recovered as the previous output; a large one is removed by a
-    detached low-priority process, so the build does not wait on the disk."""
-    trash = tree.with_name(f"{TRASH_PREFIX}{name}-{os.getpid()}-{tree.name}")
-    try:
-        os.replace(tree, trash)
-    except OSError:
-        trash = tree
-    if not (background and _remove_detached(trash)):
-        shutil.rmtree(trash, ignore_errors=True)
-
-
-def _remove_detached(tree: Path) -> bool:
-    """rmtree in a grandchild process (no zombie, outlives us); False if it cannot fork."""
-    if not hasattr(os, "fork"):
-        return False
-    try:
-        child = os.fork()
-    except OSError:
-        return False
-    if child:
-        os.waitpid(child, 0)
-        return True
-    try:  # child: fork again and leave, so the remover is adopted by init
-        if os.fork() == 0:
-            os.setsid()
-            os.nice(10)
-            shutil.rmtree(tree, ignore_errors=True)
-    finally:
-        os._exit(0)
