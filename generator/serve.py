@@ -264,15 +264,25 @@ def serve_site(site_dir: Path, overrides: Mapping[str, Any], host: str, port: in
                 session.build(change)
                 # content_dir or theme changed, or a watched folder was deleted or re-created
                 if session.layout() != layout or watcher.stale():
-                    watcher.stop()
-                    watcher, layout = session.watcher(), session.layout()
-                    watcher.start()
-                    session.build(Rebuild(ChangeKind.THEME))  # saves made while switching
+                    watcher, layout, missed = _replace_watcher(session, watcher)
+                    session.build(missed)
     finally:
         _shut_down(state, server if running else None, watcher,
                    session.search if session else None)
         if server is not None:
             server.server_close()
+
+
+def _replace_watcher(session: Session, old: Watcher) -> tuple[Watcher, Layout, Rebuild]:
+    """A new watcher for the new folders, started before the old one stops so that no save is
+    lost in between. The rebuild it returns covers what the old one saw meanwhile and reloads
+    site.yaml, because a save in the hand-over can fall between the two (this once lost an
+    edit of site.yaml made while a new themes/ folder appeared)."""
+    watcher, layout = session.watcher(), session.layout()
+    watcher.start()
+    old.stop()
+    missed = classify_change(old.drain(), layout)
+    return watcher, layout, Rebuild(max(missed.kind, ChangeKind.CONFIG), missed.content)
 
 
 def _stop_on_signals() -> None:

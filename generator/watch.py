@@ -158,6 +158,13 @@ class Watcher:
         return self._collector.roots_moved or any(
             _identity(folder) != identity for folder, identity in self._folders.items())
 
+    def drain(self) -> set[str]:
+        """The paths collected so far, without waiting (for handing over to a new watcher)."""
+        with self._collector.lock:
+            self._collector.changed.clear()
+            paths, self._collector.paths = self._collector.paths, set()
+        return paths
+
     def next_batch(self, timeout: float | None = None) -> set[str]:
         """Block until something changed, then until QUIET_SECONDS pass with no new event
         (at most MAX_WAIT_SECONDS): a save-via-rename or a checkout is one batch."""

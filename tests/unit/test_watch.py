@@ -121,3 +121,31 @@ def test_watcher_is_stale_after_its_folder_is_deleted_and_made_again(tmp_path: P
         assert f"{content.resolve()}/" in seen and watcher.stale()
     finally:
         watcher.stop()
+
+
+def test_a_new_watcher_takes_over_what_the_old_one_saw(tmp_path: Path) -> None:
+    """serve replaces its watcher when a watched folder appears; a save made during that hand-
+    over must still cause a rebuild, and one that reloads site.yaml."""
+    from generator.serve import ServeState, Session, _replace_watcher
+    from tests.conftest import SITES, copy_site
+
+    site = copy_site(SITES / "full", tmp_path / "site")
+    session = Session(site, {}, ServeState(tmp_path / "served", "/"), print, print)
+    old = session.watcher()
+    old.start()
+    entry = site / "content/adam.yaml"
+    entry.write_text(entry.read_text().replace("date: 2024-03-10", "date: 2024-03-09"))
+    for _ in range(100):  # until the old watcher has seen it
+        if old._collector.changed.wait(0.1):
+            break
+    new, layout, missed = _replace_watcher(session, old)
+    try:
+        assert missed.kind is ChangeKind.CONFIG  # at least: site.yaml is read again
+        assert missed.content == ("content/adam.yaml",)
+        assert layout.site_root == site.resolve()
+        assert old.drain() == set()  # handed over once
+        (site / "site.yaml").write_text((site / "site.yaml").read_text() + "\n")
+        batch = new.next_batch(timeout=30)
+        assert classify_change(batch, layout).kind is ChangeKind.CONFIG
+    finally:
+        new.stop()
