@@ -74,12 +74,15 @@ def build_site(site_root: Path, config: SiteConfig, *, progress: Progress | None
     if diagnostics.has_errors:
         return BuildResult(diagnostics.sorted(), timings=MappingProxyType(timer.timings))
     with timer.phase("markup"):
-        from generator.markup_cache import warm_markup
+        from generator.markup_cache import start_markup
         from generator.parallel import default_jobs
 
-        warm_markup(loaded.papers, build_cache, jobs or default_jobs())
-    with timer.phase("topics"):
+        markup = start_markup(loaded.papers, build_cache, jobs or default_jobs())
+    # Topic fitting needs no markup and keeps one core busy: it runs while the markup workers do.
+    with markup.cancelled_on_error(), timer.phase("topics"):
         topic_model = fit_topics(loaded.papers, config, site_root, build_cache)
+    with timer.phase("markup"):
+        markup.finish()
     files, render_problems = _render_everything(site_root, config, loaded.papers, topic_model,
                                                 timer, progress, jobs)
     diagnostics.extend(render_problems)

@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import multiprocessing
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 
 from generator import latex, markup
 from generator.cache import BuildCache, code_version
@@ -48,6 +49,13 @@ def _digest(call: Call) -> tuple[str, bytes]:
 
 def warm_markup(papers: Sequence[Paper], cache: BuildCache, jobs: int) -> int:
     """Seed markup with every result the build will need; returns how many were computed."""
+    return start_markup(papers, cache, jobs).finish()
+
+
+def start_markup(papers: Sequence[Paper], cache: BuildCache, jobs: int,
+                 min_per_worker: int = MIN_PER_WORKER) -> PendingMarkup:
+    """Begin warming: what the cache lacks is sent to forked workers at once, so the caller
+    can do other work (the build fits topics meanwhile) before ``finish()``."""
     calls = calls_for(papers)
     version = markup_version()
     stored = cache.load(KIND, version)
@@ -60,12 +68,52 @@ def warm_markup(papers: Sequence[Paper], cache: BuildCache, jobs: int) -> int:
             missing.append(call)
         else:
             known[call] = hit
-    computed = compute_calls(missing, jobs)
-    known.update(computed)
-    markup.remember(known)
-    if computed or len(stored) != len(known):
-        cache.store(KIND, version, {_digest(c): html for c, html in known.items()})
-    return len(computed)
+    return PendingMarkup(known, missing, jobs, cache, version, len(stored), min_per_worker)
+
+
+class PendingMarkup:
+    """Markup results on their way from worker processes (or computed here, for few calls)."""
+
+    def __init__(self, known: dict[Call, str], missing: list[Call], jobs: int,
+                 cache: BuildCache, version: str, stored: int,
+                 min_per_worker: int = MIN_PER_WORKER) -> None:
+        self._known, self._missing, self._jobs = known, missing, jobs
+        self._cache, self._version, self._stored = cache, version, stored
+        self._pool: ProcessPoolExecutor | None = None
+        self._chunks: list[list[Call]] = []
+        self._results: Iterator[list[str]] | None = None
+        jobs = min(jobs, len(missing) // min_per_worker)
+        if jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
+            self._chunks = [missing[i:i + CHUNK] for i in range(0, len(missing), CHUNK)]
+            self._pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+            self._results = self._pool.map(_compute_chunk, self._chunks)
+
+    @contextmanager
+    def cancelled_on_error(self) -> Iterator[None]:
+        """Stop the workers if the block raises: nothing will wait for them."""
+        try:
+            yield
+        except BaseException:
+            if self._pool is not None:
+                self._pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+    def finish(self) -> int:
+        """Wait for the results, seed them into markup, store them; returns how many were
+        computed."""
+        if self._pool is None:
+            computed = compute_calls(self._missing, 1)
+        else:
+            with self._pool:
+                computed = {call: html for chunk, out in zip(self._chunks, self._results,
+                                                             strict=True)
+                            for call, html in zip(chunk, out, strict=True)}
+        known = self._known
+        known.update(computed)
+        markup.remember(known)
+        if computed or self._stored != len(known):
+            self._cache.store(KIND, self._version, {_digest(c): html for c, html in known.items()})
+        return len(computed)
 
 
 def compute_calls(calls: list[Call], jobs: int,

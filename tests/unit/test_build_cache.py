@@ -4,15 +4,18 @@ a changed entry or a damaged cache file is a miss, never a stale or failed build
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
 import shutil
 from pathlib import Path
+
+import pytest
 
 from generator import markup
 from generator.build import build_site
 from generator.cache import CACHE_DIR, BuildCache
 from generator.config import load_config
 from generator.content import load_content
-from generator.markup_cache import calls_for, compute_calls
+from generator.markup_cache import calls_for, compute_calls, markup_version, start_markup
 from generator.topic_cache import cached_topics
 from tests.conftest import REPO
 
@@ -97,6 +100,32 @@ def test_markup_cache_worker_results_equal_in_process_results() -> None:
     functions = {"render_abstract": markup.render_abstract, "render_title": markup.render_title,
                  "plain_text": markup.plain_text}
     assert forked == {(name, source): functions[name](source) for name, source in calls}
+
+
+def test_markup_started_early_gives_in_process_results_and_caches_them(tmp_path: Path) -> None:
+    papers = load_content(REPO).papers
+    calls = calls_for(papers)
+    cache = BuildCache(tmp_path / "c")
+    pending = start_markup(papers, cache, jobs=2, min_per_worker=1)
+    assert multiprocessing.active_children()  # working while the caller goes on
+    assert pending.finish() == len(calls)
+    assert multiprocessing.active_children() == []
+    functions = {"render_abstract": markup.render_abstract, "render_title": markup.render_title,
+                 "plain_text": markup.plain_text}
+    stored = cache.load("markup", markup_version())
+    assert len(stored) == len(calls)
+    assert sorted(stored.values()) == sorted(functions[n](s) for n, s in calls)
+    assert start_markup(papers, cache, jobs=2, min_per_worker=1).finish() == 0  # all cached
+
+
+def test_markup_workers_stop_when_the_work_beside_them_fails(tmp_path: Path) -> None:
+    pending = start_markup(load_content(REPO).papers, BuildCache(tmp_path / "c"), jobs=2,
+                           min_per_worker=1)
+    with pytest.raises(ValueError, match="topics failed"), pending.cancelled_on_error():
+        raise ValueError("topics failed")
+    for child in multiprocessing.active_children():
+        child.join(timeout=30)
+    assert multiprocessing.active_children() == []
 
 
 def test_build_cache_keeps_only_the_newest_entry_of_a_kind(tmp_path: Path) -> None:
