@@ -40,16 +40,24 @@ class BuildResult:
 
 
 class _Timer:
+    """Seconds per phase. A phase inside another (search inside write, e-mail inside feeds)
+    counts only for itself, so the phases add up to the build's time."""
+
     def __init__(self) -> None:
         self.timings: dict[str, float] = {}
+        self._inner = [0.0]  # per open phase: time spent in phases nested in it
 
     @contextmanager
     def phase(self, name: str) -> Iterator[None]:
         start = time.perf_counter()
+        self._inner.append(0.0)
         try:
             yield
         finally:
-            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
+            elapsed = time.perf_counter() - start
+            own = elapsed - self._inner.pop()
+            self.timings[name] = self.timings.get(name, 0.0) + own
+            self._inner[-1] += elapsed
 
 
 def check_site(site_root: Path, config: SiteConfig) -> tuple[Diagnostic, ...]:
@@ -158,7 +166,7 @@ def _render_everything(site_root: Path, config: SiteConfig, papers: tuple[Paper,
         files, problems = render_routes(env, model.routes, site_root, jobs=jobs,
                                         progress=progress)
     with timer.phase("feeds"):
-        files.extend(_site_files(config, model, assets, env))
+        files.extend(_site_files(config, model, assets, env, timer=timer))
     return files, problems
 
 
@@ -176,7 +184,8 @@ def _plan(site_root: Path, config: SiteConfig, papers: tuple[Paper, ...],
     return model, env, assets
 
 
-def _site_files(config: SiteConfig, model, assets, env, memo: BuildCache | None = None) -> list:
+def _site_files(config: SiteConfig, model, assets, env, memo: BuildCache | None = None,
+                timer: _Timer | None = None) -> list:
     """Everything but the pages: feeds, sitemap, robots.txt, e-mails, theme assets, .nojekyll.
     With ``memo`` (serve), feed sets and issue e-mails whose inputs did not change are reused."""
     from generator.feeds import render_feeds, render_robots, render_sitemap
@@ -193,7 +202,8 @@ def _site_files(config: SiteConfig, model, assets, env, memo: BuildCache | None 
         from generator.incremental import email_memo
 
         emails = email_memo(memo, env, assets) if memo is not None else ()
-        files.extend(render_issue_emails(config, model, env, *emails))
+        with timer.phase("email") if timer else nullcontext():
+            files.extend(render_issue_emails(config, model, env, *emails))
     files.extend(OutputFile(PurePosixPath(a.route), a.source.read_bytes())
                  for a in assets.values())
     files.append(OutputFile(PurePosixPath(".nojekyll"), b""))
@@ -239,7 +249,7 @@ def rebuild_site(site_root: Path, config: SiteConfig, cache: BuildCache, target:
     if diagnostics.has_errors:
         return BuildResult(diagnostics.sorted(), timings=MappingProxyType(timer.timings))
     with timer.phase("feeds"):
-        files.extend(_site_files(config, model, assets, env, cache))
+        files.extend(_site_files(config, model, assets, env, cache, timer))
     with timer.phase("write"):
         rendered = {f.path for f in files}
         kept = [p for p in inc.page_paths(model.routes) if p not in rendered]

@@ -126,3 +126,19 @@ def test_build_shows_progress_on_a_terminal_and_stays_quiet_otherwise(copy_fixtu
     shown = b"".join(chunks).decode("utf-8", "replace")
     assert process.returncode == 0
     assert "render" in shown and "Built 7 papers" in shown
+
+
+def test_build_timings_name_every_phase_once(copy_fixture_site) -> None:
+    """Search runs inside the write step and e-mail beside the feeds; each is reported on its
+    own, so the phases add up to no more than the build's elapsed time."""
+    site = copy_fixture_site("full")
+    result = run_paperboy("build", "--site", str(site), "--timings")
+    assert result.returncode == 0, result.stderr
+    built = next(line for line in result.stdout.splitlines() if line.startswith("Built "))
+    elapsed = float(built.rsplit("(", 1)[1].removesuffix(" s)."))
+    timings = json.loads(next(line for line in result.stdout.splitlines()
+                              if line.startswith("timings: ")).removeprefix("timings: "))
+    assert {"load", "markup", "topics", "plan", "render", "feeds", "email", "write",
+            "search"} <= set(timings)
+    assert all(seconds >= 0 for seconds in timings.values())
+    assert sum(timings.values()) <= elapsed + 0.01
