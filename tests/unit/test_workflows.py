@@ -90,6 +90,16 @@ def test_pages_workflow_builds_with_the_configure_pages_base_url() -> None:
     assert workflow["jobs"]["deploy"]["environment"]["name"] == "github-pages"
 
 
+def test_pages_workflow_restores_the_build_cache_before_building() -> None:
+    build = steps(load_workflow("pages.yml"), "build")
+    cache = next(step for step in build if step.get("uses", "").startswith("actions/cache@"))
+    run = next(step for step in build if "paperboy build" in step.get("run", ""))
+    from generator.cache import CACHE_DIR
+
+    assert cache["with"]["path"] == CACHE_DIR and build.index(cache) < build.index(run)
+    assert cache["with"]["key"].startswith(cache["with"]["restore-keys"])  # newest earlier one
+
+
 def test_check_workflow_checks_builds_and_uploads_a_preview_on_pull_requests() -> None:
     workflow = load_workflow("check.yml")
     assert "pull_request" in workflow[True] and "pull_request_target" not in workflow[True]
