@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -32,6 +33,8 @@ SHARD_PAGES = 5000  # ~0.7 GiB of Pagefind memory per run, whatever the site's s
 SHARDS_DIR = "shards"  # inside the bundle: pagefind/shards/1/, pagefind/shards/2/, ...
 MANIFEST = "shards.json"  # in the main bundle: the other bundles, relative to it
 _STAGING = ".search-shard"  # hard links to one shard's pages, inside the folder being indexed
+_PLAIN_SLUG = re.compile(r"[A-Za-z0-9._-]+")  # nothing a glob would read as syntax
+_MAX_GLOB = 120_000  # Linux takes at most 128 KiB in one argument
 
 
 def pagefind_executable() -> Path:
@@ -114,9 +117,27 @@ def _index_shards(site_dir: Path, shards: list[list[str]], bundle: Path, languag
             shutil.rmtree(out, ignore_errors=True)
 
 
+def shard_glob(pages: list[str]) -> str | None:
+    """A Pagefind glob that selects exactly ``pages`` (``papers/{a,b,...}/index.html``), so a
+    shard is indexed in place; None when a slug holds a glob character or the pattern would be
+    too long for one command-line argument. Same bundle as a folder of links to the pages,
+    without creating and removing thousands of links (measured: ~4 s of disk work per 5000)."""
+    prefix, suffix = PAGES_GLOB.split("*")
+    slugs = [page[len(prefix):-len(suffix)] for page in pages]
+    if not all(_PLAIN_SLUG.fullmatch(slug) for slug in slugs):
+        return None
+    pattern = prefix + "{" + ",".join(slugs) + "}" + suffix
+    return pattern if len(pattern) <= _MAX_GLOB else None
+
+
 def _index_pages(site_dir: Path, pages: list[str], out: Path, language: str,
                  on_start: Callable[[subprocess.Popen], None] | None, staging: Path) -> None:
-    """Index only ``pages``: Pagefind reads a folder of hard links to them (same URLs)."""
+    """Index only ``pages``: by a glob naming them, else from a folder of hard links to them
+    (same URLs either way)."""
+    glob = shard_glob(pages)
+    if glob is not None:
+        run_pagefind(site_dir, out, language, on_start, glob=glob)
+        return
     shutil.rmtree(staging, ignore_errors=True)
     try:
         for page in pages:

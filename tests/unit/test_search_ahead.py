@@ -108,3 +108,12 @@ def test_build_keeps_previous_output_when_the_index_cannot_be_made(tmp_path: Pat
     leftovers = {p.name for p in root.iterdir()} - {"content", "site.yaml", "topics.lock.yaml",
                                                      "output", ".paperboy-cache"}
     assert leftovers == set(), leftovers
+
+
+def test_shard_glob_names_plain_slugs_and_declines_the_rest() -> None:
+    from generator.search import shard_glob
+
+    assert shard_glob(["papers/1706.03762/index.html", "papers/a-b_c/index.html"]) == \
+        "papers/{1706.03762,a-b_c}/index.html"
+    assert shard_glob(["papers/a{b/index.html"]) is None  # indexed from hard links instead
+    assert shard_glob([f"papers/{'x' * 200}-{n}/index.html" for n in range(1000)]) is None
