@@ -1,20 +1,15 @@
 """A site indexed in several Pagefind shards (as large sites are) is searched as one: the theme's
-script merges the bundles that pagefind/shards.json lists. Both ways of making a sharded bundle
-are served: from the written site (serve's refresh) and from the rendered pages while the build
-goes on (a full build)."""
+script merges the bundles that pagefind/shards.json lists."""
 
 from __future__ import annotations
 
 import json
 import shutil
 from collections.abc import Iterator
-from pathlib import Path, PurePosixPath
 
 import pytest
 
-from generator.render import OutputFile
 from generator.search import BUNDLE_DIR, PAGES_GLOB, index_site
-from generator.search_ahead import SearchAhead
 from generator.static_server import make_server, serve_in_thread
 from tests.browser.conftest import BASE_PATH, KNOWN_PAPER, SEARCH_WORD, ServedSite, open_page
 from tests.conftest import SITES, copy_site, run_paperboy
@@ -22,28 +17,13 @@ from tests.conftest import SITES, copy_site, run_paperboy
 SHARD_PAGES = 1  # the known paper sorts second, so it lands outside the main bundle
 
 
-def index_ahead(output: Path) -> None:
-    """What a full build does, from the pages as they come out of the renderer."""
-    pages = [OutputFile(PurePosixPath(p.relative_to(output).as_posix()), p.read_bytes())
-             for p in output.rglob("*.html")]
-    search = SearchAhead(output.parent / "elsewhere", "en", shard_pages=SHARD_PAGES)
-    try:
-        search.start(pages)
-        search.finish(output)
-    finally:
-        search.close()
-
-
-@pytest.fixture(scope="module", params=["written-site", "ahead"])
-def sharded_site(request, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite]:
+@pytest.fixture(scope="module")
+def sharded_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite]:
     root = copy_site(SITES / "full", tmp_path_factory.mktemp("sharded") / "full")
     result = run_paperboy("build", "--site", str(root))
     assert result.returncode == 0, result.stderr
     shutil.rmtree(root / "output" / BUNDLE_DIR)
-    if request.param == "ahead":
-        index_ahead(root / "output")
-    else:
-        index_site(root / "output", "en", shard_pages=SHARD_PAGES)
+    index_site(root / "output", "en", shard_pages=SHARD_PAGES)
     server = make_server(root / "output", BASE_PATH, "127.0.0.1", 0)
     serve_in_thread(server)
     try:
