@@ -80,50 +80,33 @@ def build_site(site_root: Path, config: SiteConfig, *, progress: Progress | None
         warm_markup(loaded.papers, build_cache, jobs or default_jobs())
     with timer.phase("topics"):
         topic_model = fit_topics(loaded.papers, config, site_root, build_cache)
-    search = _search_ahead(config, site_root, write, jobs)
-    try:
-        files, render_problems = _render_everything(
-            site_root, config, loaded.papers, topic_model, timer, progress, jobs,
-            on_pages=search.start if search is not None else None)
-        diagnostics.extend(render_problems)
-        count = 0
-        if not diagnostics.has_errors and write:
-            from generator.write import write_site
+    files, render_problems = _render_everything(site_root, config, loaded.papers, topic_model,
+                                                timer, progress, jobs)
+    diagnostics.extend(render_problems)
+    count = 0
+    if not diagnostics.has_errors and write:
+        from generator.write import write_site
 
-            with timer.phase("write"):
-                count = write_site(files, site_root / config.output_dir,
-                                   _finisher(config, timer, search))
-            if config.topics.enabled:
-                from generator.topic_lock import render_lock, write_lock
+        with timer.phase("write"):
+            count = write_site(files, site_root / config.output_dir, _finisher(config, timer))
+        if config.topics.enabled:
+            from generator.topic_lock import render_lock, write_lock
 
-                write_lock(site_root, render_lock(topic_model, _locked_size(site_root,
-                                                                            len(loaded.papers))))
-    finally:
-        if search is not None:
-            search.close()
+            write_lock(site_root, render_lock(topic_model, _locked_size(site_root,
+                                                                        len(loaded.papers))))
     return BuildResult(diagnostics.sorted(), len(loaded.papers), len(topic_model.topics), count,
                        MappingProxyType(timer.timings))
 
 
-def _search_ahead(config: SiteConfig, site_root: Path, write: bool, jobs: int | None):
-    """Search indexing that starts as soon as the pages are rendered (see search_ahead.py)."""
-    if not (config.search.enabled and write):
+def _finisher(config: SiteConfig, timer: _Timer) -> Callable[[Path], None] | None:
+    """Steps that work on the written tree, run in the temporary folder before the swap."""
+    if not config.search.enabled:
         return None
-    from generator.search_ahead import SearchAhead
-
-    return SearchAhead(site_root / config.output_dir, config.language, jobs=jobs)
-
-
-def _finisher(config: SiteConfig, timer: _Timer, search) -> Callable[[Path], None] | None:
-    """Steps that work on the written tree, run in the temporary folder before the swap.
-    "search" times only the wait for the bundle; "search-background" its whole run."""
-    if search is None:
-        return None
+    from generator.search import index_site
 
     def finish(temp: Path) -> None:
         with timer.phase("search"):
-            search.finish(temp)
-        timer.timings["search-background"] = search.elapsed
+            index_site(temp, config.language)
     return finish
 
 
@@ -163,8 +146,7 @@ def _locked_size(site_root: Path, papers: int) -> int:
 
 def _render_everything(site_root: Path, config: SiteConfig, papers: tuple[Paper, ...],
                        topic_model: TopicModel, timer: _Timer, progress: Progress | None,
-                       jobs: int | None = None, on_pages: Callable[[list], None] | None = None):
-    """``on_pages`` receives the rendered pages before feeds and assets are added."""
+                       jobs: int | None = None):
     with timer.phase("plan"):
         model, env, assets = _plan(site_root, config, papers, topic_model)
     from generator.parallel import render_routes
@@ -172,8 +154,6 @@ def _render_everything(site_root: Path, config: SiteConfig, papers: tuple[Paper,
     with timer.phase("render"):
         files, problems = render_routes(env, model.routes, site_root, jobs=jobs,
                                         progress=progress)
-    if on_pages is not None and not problems:
-        on_pages(files)
     with timer.phase("feeds"):
         files.extend(_site_files(config, model, assets, env))
     return files, problems
