@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from generator import urls
 from generator.diagnostics import UserError
@@ -32,6 +33,8 @@ SHARD_PAGES = 5000  # ~0.7 GiB of Pagefind memory per run, whatever the site's s
 SHARDS_DIR = "shards"  # inside the bundle: pagefind/shards/1/, pagefind/shards/2/, ...
 MANIFEST = "shards.json"  # in the main bundle: the other bundles, relative to it
 _STAGING = ".search-shard"  # hard links to one shard's pages, inside the folder being indexed
+_PLAIN_SLUG = re.compile(r"[A-Za-z0-9._-]+")  # nothing a glob would read as syntax
+_MAX_GLOB = 120_000  # Linux takes at most 128 KiB in one argument
 
 
 def pagefind_executable() -> Path:
@@ -41,6 +44,11 @@ def pagefind_executable() -> Path:
         raise UserError("error: search: the 'pagefind-bin' package is not installed; "
                         "install it or set 'search: {enabled: false}' in site.yaml") from None
     return get_executable()
+
+
+def is_paper_page(path: PurePosixPath) -> bool:
+    """True for the pages PAGES_GLOB selects (``papers/<slug>/index.html``)."""
+    return PurePosixPath(path).match(PAGES_GLOB) and len(PurePosixPath(path).parts) == 3
 
 
 def index_site(site_dir: Path, language: str, output: Path | None = None,
@@ -56,13 +64,31 @@ def index_site(site_dir: Path, language: str, output: Path | None = None,
     pages = sorted(p.relative_to(site_dir).as_posix() for p in site_dir.glob(PAGES_GLOB))
     shards = [pages[i:i + shard_pages] for i in range(0, len(pages), shard_pages)]
     if not pages:  # Pagefind refuses to index no file: give it the other pages (no body)
-        _run_pagefind(site_dir, bundle, language, on_start, glob=ALL_PAGES_GLOB)
+        run_pagefind(site_dir, bundle, language, on_start, glob=ALL_PAGES_GLOB)
+        write_manifest(bundle, 1)
     elif len(shards) == 1:
-        _run_pagefind(site_dir, bundle, language, on_start)
+        run_pagefind(site_dir, bundle, language, on_start)
+        write_manifest(bundle, 1)
     else:
         _index_shards(site_dir, shards, bundle, language, on_start)
-    extra = [f"{SHARDS_DIR}/{number}/" for number in range(1, len(shards))]
+
+
+def write_manifest(bundle: Path, shards: int) -> None:
+    """``shards.json``: the bundles besides the main one, relative to it."""
+    extra = [f"{SHARDS_DIR}/{number}/" for number in range(1, shards)]
     (bundle / MANIFEST).write_text(json.dumps(extra) + "\n", encoding="utf-8")
+
+
+def assemble(outs: list[Path], bundle: Path) -> None:
+    """Move finished shard bundles into place: the first is ``bundle``, shard n
+    ``bundle/shards/n/``; then write the manifest."""
+    shutil.rmtree(bundle, ignore_errors=True)
+    outs[0].rename(bundle)
+    if len(outs) > 1:
+        (bundle / SHARDS_DIR).mkdir()
+    for number, out in enumerate(outs[1:], start=1):
+        out.rename(bundle / SHARDS_DIR / str(number))
+    write_manifest(bundle, len(outs))
 
 
 def _index_shards(site_dir: Path, shards: list[list[str]], bundle: Path, language: str,
@@ -85,19 +111,33 @@ def _index_shards(site_dir: Path, shards: list[list[str]], bundle: Path, languag
         workers = 1 if on_start is not None else min(default_jobs(), len(shards))
         with ThreadPoolExecutor(max_workers=workers) as pool:
             list(pool.map(index, range(len(shards))))
-        shutil.rmtree(bundle, ignore_errors=True)
-        outs[0].rename(bundle)
-        (bundle / SHARDS_DIR).mkdir()
-        for number, out in enumerate(outs[1:], start=1):
-            out.rename(bundle / SHARDS_DIR / str(number))
+        assemble(outs, bundle)
     finally:
         for out in outs:
             shutil.rmtree(out, ignore_errors=True)
 
 
+def shard_glob(pages: list[str]) -> str | None:
+    """A Pagefind glob that selects exactly ``pages`` (``papers/{a,b,...}/index.html``), so a
+    shard is indexed in place; None when a slug holds a glob character or the pattern would be
+    too long for one command-line argument. Same bundle as a folder of links to the pages,
+    without creating and removing thousands of links (measured: ~4 s of disk work per 5000)."""
+    prefix, suffix = PAGES_GLOB.split("*")
+    slugs = [page[len(prefix):-len(suffix)] for page in pages]
+    if not all(_PLAIN_SLUG.fullmatch(slug) for slug in slugs):
+        return None
+    pattern = prefix + "{" + ",".join(slugs) + "}" + suffix
+    return pattern if len(pattern) <= _MAX_GLOB else None
+
+
 def _index_pages(site_dir: Path, pages: list[str], out: Path, language: str,
                  on_start: Callable[[subprocess.Popen], None] | None, staging: Path) -> None:
-    """Index only ``pages``: Pagefind reads a folder of hard links to them (same URLs)."""
+    """Index only ``pages``: by a glob naming them, else from a folder of hard links to them
+    (same URLs either way)."""
+    glob = shard_glob(pages)
+    if glob is not None:
+        run_pagefind(site_dir, out, language, on_start, glob=glob)
+        return
     shutil.rmtree(staging, ignore_errors=True)
     try:
         for page in pages:
@@ -107,12 +147,12 @@ def _index_pages(site_dir: Path, pages: list[str], out: Path, language: str,
                 os.link(site_dir / page, target)
             except OSError:  # a file system without hard links
                 shutil.copyfile(site_dir / page, target)
-        _run_pagefind(staging, out, language, on_start)
+        run_pagefind(staging, out, language, on_start)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _run_pagefind(site: Path, out: Path, language: str,
+def run_pagefind(site: Path, out: Path, language: str,
                   on_start: Callable[[subprocess.Popen], None] | None,
                   glob: str = PAGES_GLOB) -> None:
     """``--force-language`` keeps a single index whatever ``lang`` attributes pages carry, so the
