@@ -204,7 +204,8 @@ Reindex = Callable[[Path, "str | None"], None]  # (site folder, language or None
 
 def rebuild_site(site_root: Path, config: SiteConfig, cache: BuildCache, target: Path, *,
                  refit_topics: bool = False, lock: Callable = nullcontext,
-                 reindex: Reindex | None = None) -> BuildResult:
+                 reindex: Reindex | None = None,
+                 changed: tuple[str, ...] | None = None) -> BuildResult:
     """Incremental build into ``target`` (used by ``paperboy serve``): the same stages and the
     same bytes as build_site, but unchanged entries are not parsed again, topics are not
     refitted unless titles or abstracts changed (and then only with ``refit_topics``; else
@@ -212,13 +213,14 @@ def rebuild_site(site_root: Path, config: SiteConfig, cache: BuildCache, target:
     bytes changed are written. ``cache`` is updated only by a build that succeeds.
 
     The search bundle is refreshed through ``reindex`` when pages changed; by default in place
-    before returning, while ``paperboy serve`` passes one that works in the background."""
+    before returning, while ``paperboy serve`` passes one that works in the background.
+    ``changed``: the only entry files (site-relative) edited since the last call, when known;
+    None rescans the content folder."""
     from generator import incremental as inc
 
     timer = _Timer()
     with timer.phase("load"):
-        loaded = load_content(site_root, config.content_dir, include_drafts=config.include_drafts,
-                              max_entry_bytes=config.max_entry_bytes, cache=cache.entries)
+        loaded = inc.load_entries(site_root, config, cache, changed)
     diagnostics = Diagnostics(list(loaded.diagnostics))
     if diagnostics.has_errors:
         return BuildResult(diagnostics.sorted(), timings=MappingProxyType(timer.timings))

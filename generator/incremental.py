@@ -22,8 +22,9 @@ import jinja2
 from jinja2 import meta
 
 from generator.config import SiteConfig
-from generator.content import EntryCache
-from generator.models import Paper, Topic, TopicModel
+from generator.content import EntryCache, load_scan
+from generator.content_delta import LoadState, apply_edits, remember_scan
+from generator.models import LoadResult, Paper, Topic, TopicModel
 from generator.render import OutputFile
 from generator.site import Route
 from generator.themes import Asset
@@ -46,6 +47,7 @@ class BuildCache:
     search_enabled: bool = False  # whether the folder holds a search bundle
     emails: dict = field(default_factory=dict)  # see email_issue.EmailMemo
     feeds: dict = field(default_factory=dict)  # see feeds.FeedMemo
+    load_state: LoadState | None = None  # see content_delta.py
 
     def forget_files(self) -> None:
         """After a failed write the folder's state is unknown: the next build rewrites all."""
@@ -58,6 +60,25 @@ class SyncReport:
     written: tuple[PurePosixPath, ...]
     removed: tuple[PurePosixPath, ...]
     unchanged: int
+
+
+# ----------------------------------------------------------------------------------- load
+
+
+def load_entries(site_root: Path, config: SiteConfig, cache: BuildCache,
+                 changed: Iterable[str] | None = None) -> LoadResult:
+    """All entries; with ``changed`` (the only entry files that changed since the last load,
+    site-relative) just those are read when that is provably enough."""
+    options = (config.content_dir, config.include_drafts, config.max_entry_bytes)
+    state = cache.load_state
+    if changed is not None and state is not None and state.options == options:
+        result = apply_edits(state, site_root, changed, cache.entries)
+        if result is not None:
+            return result
+    scan = load_scan(site_root, config.content_dir, include_drafts=config.include_drafts,
+                     max_entry_bytes=config.max_entry_bytes, cache=cache.entries)
+    cache.load_state = remember_scan(scan, options)
+    return scan.result
 
 
 # ---------------------------------------------------------------------------------- topics

@@ -216,7 +216,7 @@ class Session:
                 self.state.base_path = self.config.base_path
             result = rebuild_site(self.site_dir, self.config, self.cache, self.state.root,
                                   refit_topics=change.refit_topics, lock=lambda: self.state.files,
-                                  reindex=self.search.request)
+                                  reindex=self.search.request, changed=change.known_entries)
         except UserError as exc:
             return tuple(d.format() for d in exc.diagnostics) or (str(exc),), 0, {}
         for warning in (d for d in result.diagnostics if d.level != "error"):
