@@ -161,16 +161,22 @@ def _render_everything(site_root: Path, config: SiteConfig, papers: tuple[Paper,
 
 def _plan(site_root: Path, config: SiteConfig, papers: tuple[Paper, ...],
           topic_model: TopicModel):
-    from generator.render import asset_url_function
     from generator.site import plan_site
-    from generator.themes import collect_assets, make_environment, theme_chain
 
     model = plan_site(config, papers, topic_model)
+    return (model, *_theme(site_root, config, model))
+
+
+def _theme(site_root: Path, config: SiteConfig, model):
+    """The template environment and the theme's assets."""
+    from generator.render import asset_url_function
+    from generator.themes import collect_assets, make_environment, theme_chain
+
     chain = theme_chain(site_root, config.theme)
     assets = collect_assets(chain)
     env = make_environment(chain)
     env.globals["asset"] = asset_url_function(assets, model.urls)
-    return model, env, assets
+    return env, assets
 
 
 def _site_files(config: SiteConfig, model, assets, env, memo: BuildCache | None = None) -> list:
@@ -229,9 +235,11 @@ def rebuild_site(site_root: Path, config: SiteConfig, cache: BuildCache, target:
                                         site_root=site_root)
                        or fit_topics(loaded.papers, config, site_root))
     with timer.phase("plan"):
-        model, env, assets = _plan(site_root, config, loaded.papers, topic_model)
+        plan = inc.plan_pages(cache, config, loaded.papers, topic_model)
+        model = plan.model
+        env, assets = _theme(site_root, config, model)
         prints = inc.template_fingerprints(env, {r.template for r in model.routes}, assets)
-        todo = inc.changed_routes(model.routes, prints, cache)
+        todo = inc.changed_routes(plan.candidates(prints, cache), prints, cache)
     with timer.phase("render"):
         files, problems = _render_pages(env, todo, site_root, None)
     diagnostics.extend(problems)
@@ -241,7 +249,7 @@ def rebuild_site(site_root: Path, config: SiteConfig, cache: BuildCache, target:
         files.extend(_site_files(config, model, assets, env, cache))
     with timer.phase("write"):
         rendered = {f.path for f in files}
-        kept = [p for p in inc.page_paths(model.routes) if p not in rendered]
+        kept = [p for p in inc.page_paths(model.routes, cache.paths) if p not in rendered]
         report = inc.sync_files(target, cache, files, kept, lock)
     pages_changed = bool(report.written or report.removed)
     if (config.search.enabled and pages_changed) or config.search.enabled != cache.search_enabled:
@@ -253,7 +261,7 @@ def rebuild_site(site_root: Path, config: SiteConfig, cache: BuildCache, target:
                 reindex(target, language)
     cache.search_enabled = config.search.enabled
     inc.remember_topics(cache, loaded.papers, config, topic_model, site_root)
-    inc.remember_pages(cache, model.routes, prints)
+    inc.remember_pages(cache, plan, prints)
     return BuildResult(diagnostics.sorted(), len(loaded.papers), len(topic_model.topics),
                        len(report.written), MappingProxyType(timer.timings))
 

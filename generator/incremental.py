@@ -25,8 +25,9 @@ from generator.config import SiteConfig
 from generator.content import EntryCache, load_scan
 from generator.content_delta import LoadState, apply_edits, remember_scan
 from generator.models import LoadResult, Paper, Topic, TopicModel
+from generator.plan_delta import PlanState, plan_everything, replan
 from generator.render import OutputFile
-from generator.site import Route
+from generator.site import Route, SiteModel
 from generator.themes import Asset
 from generator.urls import output_path
 from generator.write import safe_target
@@ -48,11 +49,15 @@ class BuildCache:
     emails: dict = field(default_factory=dict)  # see email_issue.EmailMemo
     feeds: dict = field(default_factory=dict)  # see feeds.FeedMemo
     load_state: LoadState | None = None  # see content_delta.py
+    plan: PlanState | None = None  # the last good build's plan, see plan_delta.py
+    prints: Mapping[str, str] = field(default_factory=dict)  # its template fingerprints
+    paths: dict[str, PurePosixPath] = field(default_factory=dict)  # route -> output file
 
     def forget_files(self) -> None:
         """After a failed write the folder's state is unknown: the next build rewrites all."""
         self.pages.clear()
         self.digests.clear()
+        self.plan = None
 
 
 @dataclass(frozen=True)
@@ -237,6 +242,36 @@ def _references(env: jinja2.Environment, source: str) -> tuple[str | None, ...]:
     return found
 
 
+@dataclass(frozen=True)
+class PagePlan:
+    """The plan of a rebuild: the whole site, and which routes were planned again."""
+
+    model: SiteModel
+    state: PlanState
+    replanned: tuple[Route, ...] | None = None  # None: every route
+    removed: tuple[str, ...] = ()
+
+    def candidates(self, fingerprints: Mapping[str, str], cache: BuildCache) -> Sequence[Route]:
+        """The routes that may differ from the last good build: after a local edit with the
+        same templates only those planned again, else all of them."""
+        if self.replanned is None or fingerprints != cache.prints or not cache.pages:
+            return self.model.routes
+        return self.replanned
+
+
+def plan_pages(cache: BuildCache, config: SiteConfig, papers: Sequence[Paper],
+               model: TopicModel) -> PagePlan:
+    """Re-plan only the pages a local edit reaches (plan_delta.py), else every page. The
+    cached plan is taken out while building and put back by remember_pages."""
+    state, cache.plan = cache.plan, None
+    if state is not None:
+        delta = replan(state, config, papers, model)
+        if delta is not None:
+            return PagePlan(delta.model, state, delta.routes, delta.removed)
+    site, state = plan_everything(config, papers, model)
+    return PagePlan(site, state)
+
+
 def changed_routes(routes: Sequence[Route], fingerprints: Mapping[str, str],
                    cache: BuildCache) -> list[Route]:
     """Routes whose output may differ from the file written by the last good build."""
@@ -258,13 +293,32 @@ def email_memo(cache: BuildCache, env: jinja2.Environment,
     return cache.emails, "\n".join(prints[name] for name in TEMPLATES)
 
 
-def remember_pages(cache: BuildCache, routes: Sequence[Route],
-                   fingerprints: Mapping[str, str]) -> None:
-    cache.pages = {r.route: (r.template, fingerprints[r.template], r.context) for r in routes}
+def remember_pages(cache: BuildCache, plan: PagePlan, fingerprints: Mapping[str, str]) -> None:
+    """After a good build: what each page was made from, and the plan to start from next."""
+    if plan.replanned is not None and fingerprints == cache.prints and cache.pages:
+        for name in plan.removed:
+            del cache.pages[name]
+        routes: Sequence[Route] = plan.replanned
+    else:
+        cache.pages = {}
+        routes = plan.model.routes
+    for r in routes:
+        cache.pages[r.route] = (r.template, fingerprints[r.template], r.context)
+    cache.prints = dict(fingerprints)
+    cache.plan = plan.state
 
 
-def page_paths(routes: Sequence[Route]) -> list[PurePosixPath]:
-    return [output_path(r.route) for r in routes]
+def page_paths(routes: Sequence[Route],
+               memo: dict[str, PurePosixPath] | None = None) -> list[PurePosixPath]:
+    if memo is None:
+        return [output_path(r.route) for r in routes]
+    paths = []
+    for route in routes:
+        path = memo.get(route.route)
+        if path is None:
+            path = memo[route.route] = output_path(route.route)
+        paths.append(path)
+    return paths
 
 
 # ----------------------------------------------------------------------------------- files
