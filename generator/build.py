@@ -167,14 +167,14 @@ def _plan(site_root: Path, config: SiteConfig, papers: tuple[Paper, ...],
     return (model, *_theme(site_root, config, model))
 
 
-def _theme(site_root: Path, config: SiteConfig, model):
+def _theme(site_root: Path, config: SiteConfig, model, remember_fragments: bool = False):
     """The template environment and the theme's assets."""
     from generator.render import asset_url_function
     from generator.themes import collect_assets, make_environment, theme_chain
 
     chain = theme_chain(site_root, config.theme)
     assets = collect_assets(chain)
-    env = make_environment(chain)
+    env = make_environment(chain, remember_fragments=remember_fragments)
     env.globals["asset"] = asset_url_function(assets, model.urls)
     return env, assets
 
@@ -237,7 +237,7 @@ def rebuild_site(site_root: Path, config: SiteConfig, cache: BuildCache, target:
     with timer.phase("plan"):
         plan = inc.plan_pages(cache, config, loaded.papers, topic_model)
         model = plan.model
-        env, assets = _theme(site_root, config, model)
+        env, assets = _theme(site_root, config, model, remember_fragments=True)
         prints = inc.template_fingerprints(env, {r.template for r in model.routes}, assets)
         todo = inc.changed_routes(plan.candidates(prints, cache), prints, cache)
     with timer.phase("render"):

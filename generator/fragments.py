@@ -1,0 +1,112 @@
+"""Remembered output of leaf templates, such as the paper card a list page includes once per
+paper (``paperboy serve``): a tag page of 3,000 papers is then mostly joining strings.
+
+A template qualifies when it extends, includes and imports nothing, has no blocks, and uses
+no ``random`` filter; its output is then a function of the values of the names it reads. A
+call is remembered only when each of those values is frozen: plain scalars, Markup, dates, the
+view dataclasses of generator/views.py, or tuples of these. Any other value (a function such as
+``asset``, a loop, a namespace) renders as usual. The same bytes either way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, MutableMapping
+from typing import Any
+
+import jinja2
+from jinja2 import meta, nodes
+from jinja2.utils import missing
+from markupsafe import Markup
+
+MAX_ENTRIES = 100_000  # remembered outputs; then the memo starts afresh
+_SCALARS = (str, int, float, bool, type(None), dt.date, Markup)
+_VIEWS_MODULE = "generator.views"
+_NOT_LEAF = (nodes.Extends, nodes.Block, nodes.Include, nodes.Import, nodes.FromImport)
+
+# (template name, source, values of the names it reads) -> output; lives as long as the
+# process, across template environments (serve makes one per rebuild)
+_MEMO: dict[tuple, str] = {}
+# template source -> the names it reads, or None when it is not a leaf
+_LEAVES: dict[str, tuple[str, ...] | None] = {}
+
+
+class FragmentEnvironment(jinja2.Environment):
+    """An Environment whose leaf templates remember their output."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.template_class = FragmentTemplate
+        self.leaves: dict[str, tuple[tuple, tuple[str, ...]]] = {}  # name -> (source, names)
+        # the options that change output, so that other environments never share a memo entry
+        self.options = (self.autoescape, self.trim_blocks, self.lstrip_blocks,
+                        self.keep_trailing_newline, self.undefined, self.finalize)
+
+    def compile(self, source: Any, name: str | None = None, filename: str | None = None,
+                raw: bool = False, defer_init: bool = False) -> Any:
+        if isinstance(source, str) and name is not None:
+            names = leaf_names(self, source)
+            if names is not None:
+                self.leaves[name] = ((self.options, source), names)
+        return super().compile(source, name, filename, raw, defer_init)
+
+
+class FragmentTemplate(jinja2.Template):
+    @classmethod
+    def _from_namespace(cls, environment: jinja2.Environment, namespace: MutableMapping[str, Any],
+                        globals: MutableMapping[str, Any]) -> jinja2.Template:
+        template = super()._from_namespace(environment, namespace, globals)
+        leaf = getattr(environment, "leaves", {}).get(template.name)
+        if leaf is not None:
+            template.root_render_func = _remembering(template.root_render_func,
+                                                     template.name, *leaf)
+        return template
+
+
+def leaf_names(env: jinja2.Environment, source: str) -> tuple[str, ...] | None:
+    """The names a leaf template reads, sorted; None when it is not a leaf."""
+    if source not in _LEAVES:
+        bare = env.overlay()
+        bare.globals = {}  # else meta leaves out the globals a template reads (asset, range)
+        try:
+            tree = bare.parse(source)
+        except jinja2.TemplateSyntaxError:
+            return None  # compiling reports it
+        leaf = not any(True for _ in tree.find_all(_NOT_LEAF)) and not any(
+            f.name == "random" for f in tree.find_all(nodes.Filter))
+        if len(_LEAVES) > 4096:
+            _LEAVES.clear()
+        _LEAVES[source] = tuple(sorted(meta.find_undeclared_variables(tree))) if leaf else None
+    return _LEAVES[source]
+
+
+def _remembering(render: Callable[[Any], Iterator[str]], name: str | None, source: tuple,
+                 names: tuple[str, ...]) -> Callable[[Any], Iterator[str]]:
+    def root(context: Any) -> Iterator[str]:
+        values = tuple(context.resolve_or_missing(n) for n in names)
+        if not all(_frozen(v) for v in values):
+            yield from render(context)
+            return
+        key = (name, source, values)
+        try:
+            output = _MEMO.get(key)
+        except TypeError:  # a frozen view holding something unhashable after all
+            yield from render(context)
+            return
+        if output is None:
+            output = "".join(render(context))
+            if len(_MEMO) >= MAX_ENTRIES:
+                _MEMO.clear()
+            _MEMO[key] = output
+        yield output
+    return root
+
+
+def _frozen(value: object) -> bool:
+    if isinstance(value, _SCALARS) or value is missing:
+        return True
+    if type(value) is tuple:
+        return all(_frozen(v) for v in value)  # type: ignore[union-attr]
+    return type(value).__module__ == _VIEWS_MODULE and getattr(
+        type(value), "__dataclass_params__", None) is not None and type(
+        value).__dataclass_params__.frozen  # type: ignore[attr-defined]
