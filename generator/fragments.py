@@ -27,6 +27,10 @@ _NOT_LEAF = (nodes.Extends, nodes.Block, nodes.Include, nodes.Import, nodes.From
 # (template name, source, values of the names it reads) -> output; lives as long as the
 # process, across template environments (serve makes one per rebuild)
 _MEMO: dict[tuple, str] = {}
+# (template name, ids of the values) -> (source, the values, output)
+_BY_ID: dict[tuple, tuple[tuple, tuple, str]] = {}
+# (options, name, file name, source) -> compiled template code
+_CODE: dict[tuple, Any] = {}
 # template source -> the names it reads, or None when it is not a leaf
 _LEAVES: dict[str, tuple[str, ...] | None] = {}
 
@@ -41,14 +45,29 @@ class FragmentEnvironment(jinja2.Environment):
         # the options that change output, so that other environments never share a memo entry
         self.options = (self.autoescape, self.trim_blocks, self.lstrip_blocks,
                         self.keep_trailing_newline, self.undefined, self.finalize)
+        # what else the compiled code depends on: the syntax and the optimizer
+        self.compile_options = (
+            self.block_start_string, self.block_end_string, self.variable_start_string,
+            self.variable_end_string, self.comment_start_string, self.comment_end_string,
+            self.line_statement_prefix, self.line_comment_prefix, self.newline_sequence,
+            self.optimized, tuple(self.extensions), self.is_async)
 
     def compile(self, source: Any, name: str | None = None, filename: str | None = None,
                 raw: bool = False, defer_init: bool = False) -> Any:
-        if isinstance(source, str) and name is not None:
-            names = leaf_names(self, source)
-            if names is not None:
-                self.leaves[name] = ((self.options, source), names)
-        return super().compile(source, name, filename, raw, defer_init)
+        if not isinstance(source, str) or name is None or raw or defer_init:
+            return super().compile(source, name, filename, raw, defer_init)
+        names = leaf_names(self, source)
+        if names is not None:
+            self.leaves[name] = ((self.options, source), names)
+        # serve makes an environment per rebuild: compile each template source once
+        key = (self.options, self.compile_options, name, filename, source)
+        code = _CODE.get(key)
+        if code is None:
+            code = super().compile(source, name, filename)
+            if len(_CODE) > 1024:
+                _CODE.clear()
+            _CODE[key] = code
+        return code
 
 
 class FragmentTemplate(jinja2.Template):
@@ -61,6 +80,12 @@ class FragmentTemplate(jinja2.Template):
             template.root_render_func = _remembering(template.root_render_func,
                                                      template.name, *leaf)
         return template
+
+
+def forget() -> None:
+    """Drop every remembered output (they are only ever shortcuts)."""
+    _MEMO.clear()
+    _BY_ID.clear()
 
 
 def leaf_names(env: jinja2.Environment, source: str) -> tuple[str, ...] | None:
@@ -84,6 +109,13 @@ def _remembering(render: Callable[[Any], Iterator[str]], name: str | None, sourc
                  names: tuple[str, ...]) -> Callable[[Any], Iterator[str]]:
     def root(context: Any) -> Iterator[str]:
         values = tuple(context.resolve_or_missing(n) for n in names)
+        # the same objects as last time (a card the plan kept): no hashing of whole views
+        ids = (name, *map(id, values))
+        seen = _BY_ID.get(ids)
+        if seen is not None and seen[0] == source and all(
+                a is b for a, b in zip(seen[1], values, strict=True)):
+            yield seen[2]
+            return
         if not all(_frozen(v) for v in values):
             yield from render(context)
             return
@@ -98,6 +130,9 @@ def _remembering(render: Callable[[Any], Iterator[str]], name: str | None, sourc
             if len(_MEMO) >= MAX_ENTRIES:
                 _MEMO.clear()
             _MEMO[key] = output
+        if len(_BY_ID) >= MAX_ENTRIES:
+            _BY_ID.clear()
+        _BY_ID[ids] = (source, values, output)  # holds the values: their ids stay theirs
         yield output
     return root
 

@@ -52,11 +52,15 @@ class BuildCache:
     plan: PlanState | None = None  # the last good build's plan, see plan_delta.py
     prints: Mapping[str, str] = field(default_factory=dict)  # its template fingerprints
     paths: dict[str, PurePosixPath] = field(default_factory=dict)  # route -> output file
+    # output file -> (the bytes object last synced, its sha256): feeds and e-mails reused
+    # from their memos are the same objects, and need no hashing again
+    written: dict[PurePosixPath, tuple[bytes, str]] = field(default_factory=dict)
 
     def forget_files(self) -> None:
         """After a failed write the folder's state is unknown: the next build rewrites all."""
         self.pages.clear()
         self.digests.clear()
+        self.written.clear()
         self.plan = None
 
 
@@ -335,8 +339,14 @@ def sync_files(target: Path, cache: BuildCache, fresh: Iterable[OutputFile],
     """
     new_digests = {path: cache.digests[path] for path in kept if path in cache.digests}
     to_write = []
+    known, cache.written = cache.written, {}
     for file in fresh:
-        digest = hashlib.sha256(file.data).hexdigest()
+        last = known.get(file.path)
+        if last is not None and last[0] is file.data:  # reused from a memo: same bytes
+            digest = last[1]
+        else:
+            digest = hashlib.sha256(file.data).hexdigest()
+        cache.written[file.path] = (file.data, digest)
         new_digests[file.path] = digest
         if cache.digests.get(file.path) != digest:
             to_write.append(file)

@@ -64,7 +64,7 @@ def test_renders_like_a_plain_environment_every_time(name: str) -> None:
 
 
 def test_only_leaves_with_frozen_values_are_remembered() -> None:
-    fragments._MEMO.clear()
+    fragments.forget()
     env = environment(FragmentEnvironment)
     for name, context in CONTEXTS.items():
         env.get_template(name).render(context)
