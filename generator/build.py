@@ -190,7 +190,13 @@ def _site_files(config: SiteConfig, model, assets, env, memo: BuildCache | None 
     if config.feeds.digest:
         from generator.digest_feed import render_digest_feed
 
-        files.extend(render_digest_feed(config, model, env))
+        if memo is None:
+            files.extend(render_digest_feed(config, model, env))
+        else:
+            from generator.incremental import digest_feed_memo
+
+            files.extend(render_digest_feed(config, model, env,
+                                            *digest_feed_memo(memo, env, assets)))
     if config.digest.email:
         from generator.email_issue import render_issue_emails
         from generator.incremental import email_memo

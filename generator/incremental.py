@@ -48,6 +48,8 @@ class BuildCache:
     search_enabled: bool = False  # whether the folder holds a search bundle
     emails: dict = field(default_factory=dict)  # see email_issue.EmailMemo
     feeds: dict = field(default_factory=dict)  # see feeds.FeedMemo
+    views: dict = field(default_factory=dict)  # see email_issue.ViewMemo
+    digest_feed: dict = field(default_factory=dict)  # see digest_feed.DigestFeedMemo
     load_state: LoadState | None = None  # see content_delta.py
     plan: PlanState | None = None  # the last good build's plan, see plan_delta.py
     prints: Mapping[str, str] = field(default_factory=dict)  # its template fingerprints
@@ -289,12 +291,20 @@ def changed_routes(routes: Sequence[Route], fingerprints: Mapping[str, str],
 
 
 def email_memo(cache: BuildCache, env: jinja2.Environment,
-               assets: Mapping[str, Asset]) -> tuple[dict, str]:
+               assets: Mapping[str, Asset]) -> tuple[dict, str, dict]:
     """What render_issue_emails needs to reuse the e-mails of issues that did not change."""
     from generator.email_issue import TEMPLATES
 
     prints = template_fingerprints(env, TEMPLATES, assets)
-    return cache.emails, "\n".join(prints[name] for name in TEMPLATES)
+    return cache.emails, "\n".join(prints[name] for name in TEMPLATES), cache.views
+
+
+def digest_feed_memo(cache: BuildCache, env: jinja2.Environment,
+                     assets: Mapping[str, Asset]) -> tuple[dict, str, dict]:
+    """What render_digest_feed needs to reuse the items of issues that did not change."""
+    from generator.digest_feed import TEMPLATE
+
+    return cache.digest_feed, template_fingerprints(env, [TEMPLATE], assets)[TEMPLATE], cache.views
 
 
 def remember_pages(cache: BuildCache, plan: PagePlan, fingerprints: Mapping[str, str]) -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from generator import topics as topics_module
 from generator.build import build_site, rebuild_site
-from generator.config import load_config
+from generator.config import SiteConfig, load_config
 from generator.incremental import BuildCache, assign_topics
 from generator.models import Paper, SourceRef, Topic, TopicModel
 from tests.conftest import REPO, SITES
@@ -45,6 +45,7 @@ class Workspace:
         self.target = root / "serve"
         self.target.mkdir()
         self.cache = BuildCache()
+        self.config: tuple[str, SiteConfig] | None = None
 
     def edit(self, rel: str, old: str, new: str) -> None:
         path = self.site / rel
@@ -53,9 +54,12 @@ class Workspace:
         path.write_text(text.replace(old, new, 1))
 
     def rebuild(self, refit: bool = True, changed: tuple[str, ...] | None = None):
-        config = load_config(self.site)
-        return rebuild_site(self.site, config, self.cache, self.target, refit_topics=refit,
-                            changed=changed)
+        # like paperboy serve: the same configuration object until site.yaml changes
+        text = (self.site / "site.yaml").read_text()
+        if self.config is None or self.config[0] != text:
+            self.config = (text, load_config(self.site))
+        return rebuild_site(self.site, self.config[1], self.cache, self.target,
+                            refit_topics=refit, changed=changed)
 
     def assert_same_as_clean_build(self) -> None:
         config = replace(load_config(self.site), output_dir="clean")
