@@ -1,11 +1,12 @@
 """Remembered output of leaf templates, such as the paper card a list page includes once per
 paper (``paperboy serve``): a tag page of 3,000 papers is then mostly joining strings.
 
-A template qualifies when it extends, includes and imports nothing, has no blocks, and uses
-no ``random`` filter; its output is then a function of the values of the names it reads. A
-call is remembered only when each of those values is frozen: plain scalars, Markup, dates, the
-view dataclasses of generator/views.py, or tuples of these. Any other value (a function such as
-``asset``, a loop, a namespace) renders as usual. The same bytes either way.
+A template qualifies when it extends, includes and imports nothing, and has no blocks, macros,
+``{% set %}`` or ``random`` filter; its output is then a function of the values of the names it
+reads. A call is remembered only when each of those values is frozen: plain scalars, Markup,
+dates, the view dataclasses of generator/views.py, or tuples of these. Any other value (a
+function such as ``asset``, a loop, a namespace, a dict) renders as usual. The same bytes
+either way.
 """
 
 from __future__ import annotations
@@ -22,7 +23,10 @@ from markupsafe import Markup
 MAX_ENTRIES = 100_000  # remembered outputs; then the memo starts afresh
 _SCALARS = (str, int, float, bool, type(None), dt.date, Markup)
 _VIEWS_MODULE = "generator.views"
-_NOT_LEAF = (nodes.Extends, nodes.Block, nodes.Include, nodes.Import, nodes.FromImport)
+# blocks and other templates make the output depend on more than the names read; macros and
+# assignments are what ``{% import %}`` takes from a template, which needs it really run
+_NOT_LEAF = (nodes.Extends, nodes.Block, nodes.Include, nodes.Import, nodes.FromImport,
+             nodes.Macro, nodes.Assign, nodes.AssignBlock)
 
 # (template name, source, values of the names it reads) -> output; lives as long as the
 # process, across template environments (serve makes one per rebuild)

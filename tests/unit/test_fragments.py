@@ -29,6 +29,9 @@ TEMPLATES = {
     "call_card.html": "{{ tick() }}:{{ card.slug }} ",
     "outer.html": "{% for card in cards %}{% include 'inner.html' %}{% endfor %}",
     "inner.html": "[{% include 'card.html' %}]",
+    "imported.html": "{% for card in cards %}{% import 'macros.html' as m %}"
+                     "{{ m.chip(card) }}{% endfor %}",
+    "macros.html": "{% macro chip(c) %}<i>{{ c.slug }}</i>{% endmacro %}",
     "dated.html": "{% for d in days %}{% include 'day.html' %}{% endfor %}",
     "day.html": "{{ d.isoformat() }} {{ label }} ",
 }
@@ -50,6 +53,7 @@ CONTEXTS = {
     "counted.html": {"cards": CARDS},
     "called.html": {"cards": CARDS},
     "outer.html": {"cards": CARDS},
+    "imported.html": {"cards": CARDS},
     "dated.html": {"days": (dt.date(2024, 3, 1), dt.date(2024, 3, 1)),
                    "label": Markup("<b>x</b>")},
 }
