@@ -12,7 +12,7 @@ either way.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from typing import Any
 
 import jinja2
@@ -75,6 +75,8 @@ class FragmentEnvironment(jinja2.Environment):
 
 
 class FragmentTemplate(jinja2.Template):
+    leaf = False
+
     @classmethod
     def _from_namespace(cls, environment: jinja2.Environment, namespace: MutableMapping[str, Any],
                         globals: MutableMapping[str, Any]) -> jinja2.Template:
@@ -83,7 +85,48 @@ class FragmentTemplate(jinja2.Template):
         if leaf is not None:
             template.root_render_func = _remembering(template.root_render_func,
                                                      template.name, *leaf)
+            template.leaf = True
         return template
+
+    def new_context(self, vars: dict[str, Any] | None = None, shared: bool = False,
+                    locals: Mapping[str, Any] | None = None) -> Any:
+        """For a leaf, a context that is only made if the output is not remembered: an
+        include copies every variable of the page into a new context, per card."""
+        if not self.leaf:
+            return super().new_context(vars, shared, locals)
+        return PendingContext(self, vars, shared, locals)
+
+
+class PendingContext:
+    """What Template.new_context would return, made when first needed; until then it only
+    looks names up, exactly as the real one would (jinja2.runtime.new_context)."""
+
+    def __init__(self, template: jinja2.Template, vars: dict[str, Any] | None, shared: bool,
+                 locals: Mapping[str, Any] | None) -> None:
+        self._template, self._vars, self._shared, self._locals = template, vars, shared, locals
+        self._real: Any = None
+
+    def resolve_or_missing(self, key: str) -> Any:
+        if self._real is not None:
+            return self._real.resolve_or_missing(key)
+        if self._locals:
+            value = self._locals.get(key, missing)
+            if value is not missing:
+                return value
+        if self._vars and key in self._vars:
+            return self._vars[key]
+        if not self._shared and key in self._template.globals:
+            return self._template.globals[key]
+        return missing
+
+    def real(self) -> Any:
+        if self._real is None:
+            self._real = jinja2.Template.new_context(self._template, self._vars, self._shared,
+                                                     self._locals)
+        return self._real
+
+    def __getattr__(self, name: str) -> Any:  # anything else: the real context
+        return getattr(self.real(), name)
 
 
 def forget() -> None:
@@ -109,8 +152,11 @@ def leaf_names(env: jinja2.Environment, source: str) -> tuple[str, ...] | None:
     return _LEAVES[source]
 
 
-def _remembering(render: Callable[[Any], Iterator[str]], name: str | None, source: tuple,
+def _remembering(run: Callable[[Any], Iterator[str]], name: str | None, source: tuple,
                  names: tuple[str, ...]) -> Callable[[Any], Iterator[str]]:
+    def render(context: Any) -> Iterator[str]:
+        return run(context.real() if isinstance(context, PendingContext) else context)
+
     def root(context: Any) -> Iterator[str]:
         values = tuple(context.resolve_or_missing(n) for n in names)
         # the same objects as last time (a card the plan kept): no hashing of whole views

@@ -32,6 +32,9 @@ TEMPLATES = {
     "imported.html": "{% for card in cards %}{% import 'macros.html' as m %}"
                      "{{ m.chip(card) }}{% endfor %}",
     "macros.html": "{% macro chip(c) %}<i>{{ c.slug }}</i>{% endmacro %}",
+    "shadowed.html": "{{ title }} {% for card in cards %}{% set title = card.slug %}"
+                     "{% include 'titled.html' %}{% endfor %}{% include 'titled.html' %}",
+    "titled.html": "{{ title }}|{{ site_name }} ",
     "dated.html": "{% for d in days %}{% include 'day.html' %}{% endfor %}",
     "day.html": "{{ d.isoformat() }} {{ label }} ",
 }
@@ -42,6 +45,7 @@ def environment(kind: type[jinja2.Environment]) -> jinja2.Environment:
                undefined=jinja2.StrictUndefined)
     counter = itertools.count(1)
     env.globals["tick"] = lambda: next(counter)
+    env.globals.update(title="global title", site_name="Site")
     return env
 
 
@@ -54,6 +58,8 @@ CONTEXTS = {
     "called.html": {"cards": CARDS},
     "outer.html": {"cards": CARDS},
     "imported.html": {"cards": CARDS},
+    "shadowed.html": {"cards": CARDS},
+    "titled.html": {"title": "passed in"},  # rendered itself, not included
     "dated.html": {"days": (dt.date(2024, 3, 1), dt.date(2024, 3, 1)),
                    "label": Markup("<b>x</b>")},
 }
@@ -75,7 +81,7 @@ def test_only_leaves_with_frozen_values_are_remembered() -> None:
     remembered = {key[0] for key in fragments._MEMO}
     # not mapped_card (a dict), count_card (a namespace), call_card (a function) or inner
     # (includes another template)
-    assert remembered == {"card.html", "day.html", "numbered_card.html"}
+    assert remembered == {"card.html", "day.html", "numbered_card.html", "titled.html"}
     assert sum(1 for key in fragments._MEMO if key[0] == "card.html") == 2  # nlp twice: once
 
 
