@@ -186,7 +186,8 @@ def _site_files(config: SiteConfig, model, assets, env, memo: BuildCache | None 
     from generator.render import OutputFile
 
     feed_memo = memo.feeds if memo is not None else None
-    files = [*render_feeds(config, model, feed_memo), render_sitemap(model), render_robots(model)]
+    sitemap = render_sitemap(model, memo.sitemap if memo is not None else None)
+    files = [*render_feeds(config, model, feed_memo), sitemap, render_robots(model)]
     if config.feeds.digest:
         from generator.digest_feed import render_digest_feed
 

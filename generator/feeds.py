@@ -144,7 +144,19 @@ class _PaperItems:
                         categories=tuple(categories))
 
 
-def render_sitemap(model: SiteModel) -> OutputFile:
+def render_sitemap(model: SiteModel, memo: dict | None = None) -> OutputFile:
+    """With ``memo`` (serve), the last sitemap while the pages and paper dates are the same."""
+    if memo is None:
+        return _sitemap(model)
+    inputs = (model.urls, tuple(r.route for r in model.routes),
+              tuple(card.date for card in model.cards.values()))
+    hit = memo.get("sitemap")
+    if hit is None or hit[0] != inputs:
+        hit = memo["sitemap"] = (inputs, _sitemap(model))
+    return hit[1]
+
+
+def _sitemap(model: SiteModel) -> OutputFile:
     lastmod = {card.url: card.date for card in model.cards.values()}
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']

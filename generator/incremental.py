@@ -43,6 +43,7 @@ class BuildCache:
     topic_params: tuple | None = None
     topic_texts: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     topic_model: TopicModel | None = None
+    topic_dates: Mapping[str, Any] = field(default_factory=dict)  # the model's papers' dates
     pages: dict[str, tuple[str, str, Mapping[str, Any]]] = field(default_factory=dict)
     digests: dict[PurePosixPath, str] = field(default_factory=dict)  # output file -> sha256
     search_enabled: bool = False  # whether the folder holds a search bundle
@@ -50,6 +51,7 @@ class BuildCache:
     feeds: dict = field(default_factory=dict)  # see feeds.FeedMemo
     views: dict = field(default_factory=dict)  # see email_issue.ViewMemo
     digest_feed: dict = field(default_factory=dict)  # see digest_feed.DigestFeedMemo
+    sitemap: dict = field(default_factory=dict)  # see feeds.render_sitemap
     load_state: LoadState | None = None  # see content_delta.py
     plan: PlanState | None = None  # the last good build's plan, see plan_delta.py
     prints: Mapping[str, str] = field(default_factory=dict)  # its template fingerprints
@@ -111,6 +113,10 @@ def topic_texts(papers: Sequence[Paper]) -> dict[str, tuple[str, str]]:
     return {p.slug: (p.title, p.abstract) for p in papers}
 
 
+def topic_dates(papers: Sequence[Paper]) -> dict[str, Any]:
+    return {p.slug: p.date for p in papers}
+
+
 def reuse_topics(cache: BuildCache, papers: Sequence[Paper], config: SiteConfig, *,
                  refit: bool, site_root: Path | None = None) -> TopicModel | None:
     """The cached model when no title or abstract changed (topics re-sorted by date, as a fit
@@ -120,6 +126,8 @@ def reuse_topics(cache: BuildCache, papers: Sequence[Paper], config: SiteConfig,
         return None
     texts = topic_texts(papers)
     if texts == cache.topic_texts:
+        if topic_dates(papers) == cache.topic_dates:
+            return model  # already in date order: the same object tells later stages so
         return _resort(model, papers)
     if refit or not model.topics:
         return None
@@ -130,6 +138,7 @@ def remember_topics(cache: BuildCache, papers: Sequence[Paper], config: SiteConf
                     model: TopicModel, site_root: Path | None = None) -> None:
     cache.topic_params = topic_params(config, site_root)
     cache.topic_texts = topic_texts(papers)
+    cache.topic_dates = topic_dates(papers)
     cache.topic_model = model
 
 
