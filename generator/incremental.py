@@ -131,7 +131,22 @@ def reuse_topics(cache: BuildCache, papers: Sequence[Paper], config: SiteConfig,
         return _resort(model, papers)
     if refit or not model.topics:
         return None
+    if (texts.keys() == cache.topic_texts.keys() and topic_dates(papers) == cache.topic_dates
+            and not _any_moves(model, cache.topic_texts, texts)):
+        return model  # what assign_topics would return, as the same object
     return assign_topics(model, cache.topic_texts, texts, papers, config.topics.related)
+
+
+def _any_moves(model: TopicModel, old_texts: Mapping[str, tuple[str, str]],
+               texts: Mapping[str, tuple[str, str]]) -> bool:
+    """Whether assign_topics would move any edited paper to another topic."""
+    for slug, text in texts.items():
+        if old_texts[slug] != text:
+            current = model.topic_of.get(slug)
+            if current is None or _closest_topic(model.topics, " ".join(text).lower(),
+                                                 current) != current:
+                return True
+    return False
 
 
 def remember_topics(cache: BuildCache, papers: Sequence[Paper], config: SiteConfig,

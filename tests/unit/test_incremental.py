@@ -14,7 +14,7 @@ import pytest
 from generator import topics as topics_module
 from generator.build import build_site, rebuild_site
 from generator.config import SiteConfig, load_config
-from generator.incremental import BuildCache, assign_topics
+from generator.incremental import BuildCache, assign_topics, remember_topics, reuse_topics
 from generator.models import Paper, SourceRef, Topic, TopicModel
 from tests.conftest import REPO, SITES
 
@@ -257,3 +257,24 @@ def test_assign_topics_places_new_paper_by_shared_terms_and_drops_deleted() -> N
     assert dict(result.topic_of) == {"a": "vision", "c": "language", "d": "language"}
     assert [t.papers for t in result.topics] == [("d", "c"), ("a",)]  # biggest first
     assert result.related["d"] == ("c",) and result.related["a"] == ()
+
+
+def test_reuse_topics_keeps_the_model_object_unless_a_paper_moves() -> None:
+    model = TopicModel(
+        (Topic("vision", "Vision", ("image", "segmentation"), ("b", "a")),
+         Topic("language", "Language", ("language", "translation"), ("c",))),
+        MappingProxyType({"a": "vision", "b": "vision", "c": "language"}),
+        MappingProxyType({"a": ("b",), "b": ("a",), "c": ()}))
+    config = load_config(SITES / "full")
+    papers = [paper("a", "Image nets", 1), paper("b", "Segmentation", 2),
+              paper("c", "Language", 3)]
+    cache = BuildCache()
+    remember_topics(cache, papers, config, model)
+    stays = [paper("a", "Image nets, edited", 1), *papers[1:]]
+    kept = reuse_topics(cache, stays, config, refit=False)
+    assert kept is model
+    assert kept == assign_topics(model, cache.topic_texts, {p.slug: (p.title, p.abstract)
+                                                            for p in stays}, stays, 3)
+    moves = [paper("a", "Language translation", 1), *papers[1:]]
+    moved = reuse_topics(cache, moves, config, refit=False)
+    assert moved is not model and moved.topic_of["a"] == "language"
