@@ -22,6 +22,7 @@ from generator.config import SiteConfig
 from generator.issues import Issue
 from generator.models import Paper, TopicModel
 from generator.site import Planner, Route, SiteModel, TagRef, card_of, planner_for
+from generator.views import PaperCard
 
 MAX_CHANGED = 200  # papers; more than this is a bulk edit, and planning everything is as fast
 
@@ -38,6 +39,7 @@ class PlanState:
     cited_by: dict[str, set[str]]  # slug -> slugs whose related papers include it
     by_tag: dict[str, list[str]]  # tag -> slugs, newest first
     issue_of: dict[str, int]  # slug -> index of the issue that lists it
+    point_index: dict[str, int] | None = None  # slug -> index in planner.points, when made
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,7 @@ def replan(state: PlanState, config: SiteConfig, papers: Sequence[Paper],
                     _reissue(state, planner.issues, changed))
     fresh.maps = {focus: drawn for focus, drawn in planner.maps.items()
                   if not drawn[1] & retitled}
+    fresh.points = _retitled_points(state, planner.points, retitled, cards)
     fresh._archive_links = planner._archive_links
     routes = _routes_to_plan(state, fresh, {p.slug for p in changed}, touched, tags_changed)
     removed = tuple(urls.tag(t) for t in sorted(tags_changed) if t not in tag_refs)
@@ -108,6 +111,21 @@ def replan(state: PlanState, config: SiteConfig, papers: Sequence[Paper],
         state.position = _positions(all_routes)
     state.planner, state.model = fresh, model
     return Replan(model, tuple(routes.values()), removed)
+
+
+def _retitled_points(state: PlanState, points: list | None, retitled: set[str],
+                     cards: dict[str, PaperCard]) -> list | None:
+    """The map points with new titles: positions, topics and URLs stay with the slug."""
+    if points is None or not retitled:
+        return points
+    if state.point_index is None:
+        state.point_index = {point.key: index for index, point in enumerate(points)}
+    points = list(points)
+    for slug in retitled:
+        index = state.point_index.get(slug)
+        if index is not None:
+            points[index] = replace(points[index], title=cards[slug].title_text)
+    return points
 
 
 def _changed_papers(state: PlanState, config: SiteConfig, papers: Sequence[Paper],
