@@ -116,7 +116,7 @@ def render_issue_emails(config: SiteConfig, model: SiteModel, env: jinja2.Enviro
                       issue_view(config, model, issue, views))
             hit = memo.get(issue.key)
             if hit is not None and hit[0] == inputs:
-                fresh[issue.key] = hit
+                fresh[issue.key] = (inputs, hit[1])  # newer objects: next time, same by identity
                 files += hit[1]
                 continue
         issue_files = _issue_files(config, model, env, issue)
