@@ -172,16 +172,22 @@ def _render_everything(site_root: Path, config: SiteConfig, papers: tuple[Paper,
 
 def _plan(site_root: Path, config: SiteConfig, papers: tuple[Paper, ...],
           topic_model: TopicModel):
-    from generator.render import asset_url_function
     from generator.site import plan_site
-    from generator.themes import collect_assets, make_environment, theme_chain
 
     model = plan_site(config, papers, topic_model)
+    return (model, *_theme(site_root, config, model))
+
+
+def _theme(site_root: Path, config: SiteConfig, model, remember_fragments: bool = False):
+    """The template environment and the theme's assets."""
+    from generator.render import asset_url_function
+    from generator.themes import collect_assets, make_environment, theme_chain
+
     chain = theme_chain(site_root, config.theme)
     assets = collect_assets(chain)
-    env = make_environment(chain)
+    env = make_environment(chain, remember_fragments=remember_fragments)
     env.globals["asset"] = asset_url_function(assets, model.urls)
-    return model, env, assets
+    return env, assets
 
 
 def _site_files(config: SiteConfig, model, assets, env, memo: BuildCache | None = None,
@@ -192,11 +198,18 @@ def _site_files(config: SiteConfig, model, assets, env, memo: BuildCache | None 
     from generator.render import OutputFile
 
     feed_memo = memo.feeds if memo is not None else None
-    files = [*render_feeds(config, model, feed_memo), render_sitemap(model), render_robots(model)]
+    sitemap = render_sitemap(model, memo.sitemap if memo is not None else None)
+    files = [*render_feeds(config, model, feed_memo), sitemap, render_robots(model)]
     if config.feeds.digest:
         from generator.digest_feed import render_digest_feed
 
-        files.extend(render_digest_feed(config, model, env))
+        if memo is None:
+            files.extend(render_digest_feed(config, model, env))
+        else:
+            from generator.incremental import digest_feed_memo
+
+            files.extend(render_digest_feed(config, model, env,
+                                            *digest_feed_memo(memo, env, assets)))
     if config.digest.email:
         from generator.email_issue import render_issue_emails
         from generator.incremental import email_memo
@@ -217,7 +230,8 @@ Reindex = Callable[[Path, "str | None"], None]  # (site folder, language or None
 
 def rebuild_site(site_root: Path, config: SiteConfig, cache: BuildCache, target: Path, *,
                  refit_topics: bool = False, lock: Callable = nullcontext,
-                 reindex: Reindex | None = None) -> BuildResult:
+                 reindex: Reindex | None = None,
+                 changed: tuple[str, ...] | None = None) -> BuildResult:
     """Incremental build into ``target`` (used by ``paperboy serve``): the same stages and the
     same bytes as build_site, but unchanged entries are not parsed again, topics are not
     refitted unless titles or abstracts changed (and then only with ``refit_topics``; else
@@ -225,13 +239,14 @@ def rebuild_site(site_root: Path, config: SiteConfig, cache: BuildCache, target:
     bytes changed are written. ``cache`` is updated only by a build that succeeds.
 
     The search bundle is refreshed through ``reindex`` when pages changed; by default in place
-    before returning, while ``paperboy serve`` passes one that works in the background."""
+    before returning, while ``paperboy serve`` passes one that works in the background.
+    ``changed``: the only entry files (site-relative) edited since the last call, when known;
+    None rescans the content folder."""
     from generator import incremental as inc
 
     timer = _Timer()
     with timer.phase("load"):
-        loaded = load_content(site_root, config.content_dir, include_drafts=config.include_drafts,
-                              max_entry_bytes=config.max_entry_bytes, cache=cache.entries)
+        loaded = inc.load_entries(site_root, config, cache, changed)
     diagnostics = Diagnostics(list(loaded.diagnostics))
     if diagnostics.has_errors:
         return BuildResult(diagnostics.sorted(), timings=MappingProxyType(timer.timings))
@@ -240,9 +255,11 @@ def rebuild_site(site_root: Path, config: SiteConfig, cache: BuildCache, target:
                                         site_root=site_root)
                        or fit_topics(loaded.papers, config, site_root))
     with timer.phase("plan"):
-        model, env, assets = _plan(site_root, config, loaded.papers, topic_model)
+        plan = inc.plan_pages(cache, config, loaded.papers, topic_model)
+        model = plan.model
+        env, assets = _theme(site_root, config, model, remember_fragments=True)
         prints = inc.template_fingerprints(env, {r.template for r in model.routes}, assets)
-        todo = inc.changed_routes(model.routes, prints, cache)
+        todo = inc.changed_routes(plan.candidates(prints, cache), prints, cache)
     with timer.phase("render"):
         files, problems = _render_pages(env, todo, site_root, None)
     diagnostics.extend(problems)
@@ -252,7 +269,7 @@ def rebuild_site(site_root: Path, config: SiteConfig, cache: BuildCache, target:
         files.extend(_site_files(config, model, assets, env, cache, timer))
     with timer.phase("write"):
         rendered = {f.path for f in files}
-        kept = [p for p in inc.page_paths(model.routes) if p not in rendered]
+        kept = [p for p in inc.page_paths(model.routes, cache.paths) if p not in rendered]
         report = inc.sync_files(target, cache, files, kept, lock)
     pages_changed = bool(report.written or report.removed)
     if (config.search.enabled and pages_changed) or config.search.enabled != cache.search_enabled:
@@ -264,7 +281,7 @@ def rebuild_site(site_root: Path, config: SiteConfig, cache: BuildCache, target:
                 reindex(target, language)
     cache.search_enabled = config.search.enabled
     inc.remember_topics(cache, loaded.papers, config, topic_model, site_root)
-    inc.remember_pages(cache, model.routes, prints)
+    inc.remember_pages(cache, plan, prints)
     return BuildResult(diagnostics.sorted(), len(loaded.papers), len(topic_model.topics),
                        len(report.written), MappingProxyType(timer.timings))
 

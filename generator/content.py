@@ -70,12 +70,30 @@ def load_content(site_root: Path, content_dir: str = "content", *, include_draft
     unreadable content folder raises (OSError). With ``cache`` (kept by the caller between
     builds, e.g. by ``paperboy serve``) a file whose stat did not change is not parsed again.
     """
+    return load_scan(site_root, content_dir, include_drafts=include_drafts,
+                     max_entry_bytes=max_entry_bytes, cache=cache).result
+
+
+@dataclass(frozen=True)
+class Scan:
+    """A full load with its parts: every file found, every entry (in path, line order) and
+    the planned papers of the valid entries, drafts included (see content_delta.py)."""
+
+    result: LoadResult
+    files: tuple[EntryFile, ...] = ()
+    entries: tuple[CheckedEntry, ...] = ()
+    planned: tuple[Paper, ...] = ()
+
+
+def load_scan(site_root: Path, content_dir: str = "content", *, include_drafts: bool = False,
+              max_entry_bytes: int = 1_000_000, cache: EntryCache | None = None) -> Scan:
+    """load_content(), keeping what it found."""
     diagnostics = Diagnostics()
     base = site_root / content_dir
     if not base.exists():
         diagnostics.warning(_relative(site_root, base), 0,
                             "content folder not found; the site has no papers")
-        return LoadResult((), diagnostics.sorted())
+        return Scan(LoadResult((), diagnostics.sorted()))
     entries: list[CheckedEntry] = []
     found = find_entry_files(site_root, base, diagnostics)
     for entry_file in found:
@@ -84,12 +102,16 @@ def load_content(site_root: Path, content_dir: str = "content", *, include_draft
         cache.keep_only({entry_file.rel for entry_file in found})
     entries.sort(key=lambda entry: (entry.path, entry.line))
     validate_unique(entries, diagnostics)
-    papers = plan_papers([entry for entry in entries if entry.ok])
-    if not include_drafts:
-        papers = [paper for paper in papers if not paper.draft]
-    papers.sort(key=lambda paper: paper.slug)
+    planned = plan_papers([entry for entry in entries if entry.ok])
+    papers = planned if include_drafts else [paper for paper in planned if not paper.draft]
+    return Scan(LoadResult(newest_first(papers), diagnostics.sorted()), tuple(found),
+                tuple(entries), tuple(planned))
+
+
+def newest_first(papers: list[Paper]) -> tuple[Paper, ...]:
+    papers = sorted(papers, key=lambda paper: paper.slug)
     papers.sort(key=lambda paper: paper.date, reverse=True)  # stable: slug order within a date
-    return LoadResult(tuple(papers), diagnostics.sorted())
+    return tuple(papers)
 
 
 @dataclass

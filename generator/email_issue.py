@@ -76,10 +76,29 @@ class IssueEmail:
 TEMPLATES = ("email/issue.html", "email/issue.txt")
 # issue key -> (what its e-mail files were made from, the files); kept by paperboy serve
 EmailMemo = dict[str, tuple[object, list[OutputFile]]]
+# issue key -> (what its whole-issue view was made from, the view); kept by paperboy serve
+ViewMemo = dict[str, tuple[tuple, EmailView]]
+
+
+def issue_view(config: SiteConfig, model: SiteModel, issue: Issue,
+               memo: ViewMemo | None = None) -> EmailView:
+    """The view of a whole issue. With ``memo``, reused while the issue (its papers), their
+    cards, the URLs and the configuration are the same objects as when it was made."""
+    if memo is None:
+        return email_view(config, model, issue, issue.papers)
+    inputs = (issue, config, model.urls, *(model.cards[p.slug] for p in issue.papers))
+    hit = memo.get(issue.key)
+    if hit is not None and len(hit[0]) == len(inputs) and all(
+            a is b for a, b in zip(hit[0], inputs, strict=True)):
+        return hit[1]
+    view = email_view(config, model, issue, issue.papers)
+    memo[issue.key] = (inputs, view)
+    return view
 
 
 def render_issue_emails(config: SiteConfig, model: SiteModel, env: jinja2.Environment,
-                        memo: EmailMemo | None = None, templates: str = "") -> list[OutputFile]:
+                        memo: EmailMemo | None = None, templates: str = "",
+                        views: ViewMemo | None = None) -> list[OutputFile]:
     """``digests/<issue>/email.html``, ``email.txt`` and ``email.eml`` for every issue.
 
     With ``memo`` (and ``templates``, a fingerprint of the e-mail templates), an issue whose
@@ -94,10 +113,10 @@ def render_issue_emails(config: SiteConfig, model: SiteModel, env: jinja2.Enviro
         inputs = None
         if memo is not None:
             inputs = (templates, config, tuple(p.date for p in issue.papers), issue.end,
-                      email_view(config, model, issue, issue.papers))
+                      issue_view(config, model, issue, views))
             hit = memo.get(issue.key)
             if hit is not None and hit[0] == inputs:
-                fresh[issue.key] = hit
+                fresh[issue.key] = (inputs, hit[1])  # newer objects: next time, same by identity
                 files += hit[1]
                 continue
         issue_files = _issue_files(config, model, env, issue)

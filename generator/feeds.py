@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import PurePosixPath
+from typing import Any
 from xml.sax.saxutils import escape
 
 from generator import urls
@@ -33,8 +34,10 @@ ATOM_PATH = "atom.xml"
 JSON_PATH = "feed.json"
 
 
-# feed folder -> (what its files were made from, the files); kept by paperboy serve
-FeedMemo = dict[str, tuple[object, list[OutputFile]]]
+# feed folder -> (what its files were made from, the files); kept by paperboy serve. The key
+# ITEMS holds each paper's FeedItem with what it was made from (see _PaperItems).
+FeedMemo = dict[str, tuple[object, Any]]
+ITEMS = "\0items"
 
 
 def render_feeds(config: SiteConfig, model: SiteModel,
@@ -43,7 +46,8 @@ def render_feeds(config: SiteConfig, model: SiteModel,
 
     With ``memo``, a feed set whose items and metadata equal last time's reuses its files:
     at 10k papers there are hundreds of sets and serializing them all costs seconds."""
-    items = _PaperItems(model)
+    known = memo.get(ITEMS) if memo is not None else None
+    items = _PaperItems(model, known[1] if known is not None else {})
     limit = config.feeds.items
     sets = [("", _meta(config, config.title, config.description, config.base_url),
              model.papers[:limit])]
@@ -63,6 +67,7 @@ def render_feeds(config: SiteConfig, model: SiteModel,
     if memo is not None:
         memo.clear()
         memo.update(fresh)
+        memo[ITEMS] = (None, items.made)
     return tuple(files)
 
 
@@ -106,16 +111,26 @@ def _groups(config: SiteConfig, model: SiteModel) -> list[tuple[str, str, list[P
 
 
 class _PaperItems:
-    """One FeedItem per paper, made once however many feeds list it."""
+    """One FeedItem per paper, made once however many feeds list it; ``known`` holds items
+    of an earlier build, reused while their paper, card and URLs are the same objects."""
 
-    def __init__(self, model: SiteModel) -> None:
+    def __init__(self, model: SiteModel,
+                 known: dict[str, tuple[tuple, FeedItem]] | None = None) -> None:
         self.model = model
-        self.cache: dict[str, FeedItem] = {}
+        self.known = known or {}
+        self.made: dict[str, tuple[tuple, FeedItem]] = {}
 
     def get(self, paper: Paper) -> FeedItem:
-        item = self.cache.get(paper.slug)
-        if item is None:
-            item = self.cache[paper.slug] = self._make(paper)
+        made = self.made.get(paper.slug)
+        if made is not None:
+            return made[1]
+        inputs = (paper, self.model.cards[paper.slug], self.model.urls)
+        hit = self.known.get(paper.slug)
+        if hit is not None and all(a is b for a, b in zip(hit[0], inputs, strict=True)):
+            item = hit[1]
+        else:
+            item = self._make(paper)
+        self.made[paper.slug] = (inputs, item)
         return item
 
     def _make(self, paper: Paper) -> FeedItem:
@@ -129,7 +144,19 @@ class _PaperItems:
                         categories=tuple(categories))
 
 
-def render_sitemap(model: SiteModel) -> OutputFile:
+def render_sitemap(model: SiteModel, memo: dict | None = None) -> OutputFile:
+    """With ``memo`` (serve), the last sitemap while the pages and paper dates are the same."""
+    if memo is None:
+        return _sitemap(model)
+    inputs = (model.urls, tuple(r.route for r in model.routes),
+              tuple(card.date for card in model.cards.values()))
+    hit = memo.get("sitemap")
+    if hit is None or hit[0] != inputs:
+        hit = memo["sitemap"] = (inputs, _sitemap(model))
+    return hit[1]
+
+
+def _sitemap(model: SiteModel) -> OutputFile:
     lastmod = {card.url: card.date for card in model.cards.values()}
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']

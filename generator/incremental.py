@@ -22,10 +22,12 @@ import jinja2
 from jinja2 import meta
 
 from generator.config import SiteConfig
-from generator.content import EntryCache
-from generator.models import Paper, Topic, TopicModel
+from generator.content import EntryCache, load_scan
+from generator.content_delta import LoadState, apply_edits, remember_scan
+from generator.models import LoadResult, Paper, Topic, TopicModel
+from generator.plan_delta import PlanState, plan_everything, replan
 from generator.render import OutputFile
-from generator.site import Route
+from generator.site import Route, SiteModel
 from generator.themes import Asset
 from generator.urls import output_path
 from generator.write import safe_target
@@ -41,16 +43,29 @@ class BuildCache:
     topic_params: tuple | None = None
     topic_texts: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     topic_model: TopicModel | None = None
+    topic_dates: Mapping[str, Any] = field(default_factory=dict)  # the model's papers' dates
     pages: dict[str, tuple[str, str, Mapping[str, Any]]] = field(default_factory=dict)
     digests: dict[PurePosixPath, str] = field(default_factory=dict)  # output file -> sha256
     search_enabled: bool = False  # whether the folder holds a search bundle
     emails: dict = field(default_factory=dict)  # see email_issue.EmailMemo
     feeds: dict = field(default_factory=dict)  # see feeds.FeedMemo
+    views: dict = field(default_factory=dict)  # see email_issue.ViewMemo
+    digest_feed: dict = field(default_factory=dict)  # see digest_feed.DigestFeedMemo
+    sitemap: dict = field(default_factory=dict)  # see feeds.render_sitemap
+    load_state: LoadState | None = None  # see content_delta.py
+    plan: PlanState | None = None  # the last good build's plan, see plan_delta.py
+    prints: Mapping[str, str] = field(default_factory=dict)  # its template fingerprints
+    paths: dict[str, PurePosixPath] = field(default_factory=dict)  # route -> output file
+    # output file -> (the bytes object last synced, its sha256): feeds and e-mails reused
+    # from their memos are the same objects, and need no hashing again
+    written: dict[PurePosixPath, tuple[bytes, str]] = field(default_factory=dict)
 
     def forget_files(self) -> None:
         """After a failed write the folder's state is unknown: the next build rewrites all."""
         self.pages.clear()
         self.digests.clear()
+        self.written.clear()
+        self.plan = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +73,25 @@ class SyncReport:
     written: tuple[PurePosixPath, ...]
     removed: tuple[PurePosixPath, ...]
     unchanged: int
+
+
+# ----------------------------------------------------------------------------------- load
+
+
+def load_entries(site_root: Path, config: SiteConfig, cache: BuildCache,
+                 changed: Iterable[str] | None = None) -> LoadResult:
+    """All entries; with ``changed`` (the only entry files that changed since the last load,
+    site-relative) just those are read when that is provably enough."""
+    options = (config.content_dir, config.include_drafts, config.max_entry_bytes)
+    state = cache.load_state
+    if changed is not None and state is not None and state.options == options:
+        result = apply_edits(state, site_root, changed, cache.entries)
+        if result is not None:
+            return result
+    scan = load_scan(site_root, config.content_dir, include_drafts=config.include_drafts,
+                     max_entry_bytes=config.max_entry_bytes, cache=cache.entries)
+    cache.load_state = remember_scan(scan, options)
+    return scan.result
 
 
 # ---------------------------------------------------------------------------------- topics
@@ -79,6 +113,10 @@ def topic_texts(papers: Sequence[Paper]) -> dict[str, tuple[str, str]]:
     return {p.slug: (p.title, p.abstract) for p in papers}
 
 
+def topic_dates(papers: Sequence[Paper]) -> dict[str, Any]:
+    return {p.slug: p.date for p in papers}
+
+
 def reuse_topics(cache: BuildCache, papers: Sequence[Paper], config: SiteConfig, *,
                  refit: bool, site_root: Path | None = None) -> TopicModel | None:
     """The cached model when no title or abstract changed (topics re-sorted by date, as a fit
@@ -88,16 +126,34 @@ def reuse_topics(cache: BuildCache, papers: Sequence[Paper], config: SiteConfig,
         return None
     texts = topic_texts(papers)
     if texts == cache.topic_texts:
+        if topic_dates(papers) == cache.topic_dates:
+            return model  # already in date order: the same object tells later stages so
         return _resort(model, papers)
     if refit or not model.topics:
         return None
+    if (texts.keys() == cache.topic_texts.keys() and topic_dates(papers) == cache.topic_dates
+            and not _any_moves(model, cache.topic_texts, texts)):
+        return model  # what assign_topics would return, as the same object
     return assign_topics(model, cache.topic_texts, texts, papers, config.topics.related)
+
+
+def _any_moves(model: TopicModel, old_texts: Mapping[str, tuple[str, str]],
+               texts: Mapping[str, tuple[str, str]]) -> bool:
+    """Whether assign_topics would move any edited paper to another topic."""
+    for slug, text in texts.items():
+        if old_texts[slug] != text:
+            current = model.topic_of.get(slug)
+            if current is None or _closest_topic(model.topics, " ".join(text).lower(),
+                                                 current) != current:
+                return True
+    return False
 
 
 def remember_topics(cache: BuildCache, papers: Sequence[Paper], config: SiteConfig,
                     model: TopicModel, site_root: Path | None = None) -> None:
     cache.topic_params = topic_params(config, site_root)
     cache.topic_texts = topic_texts(papers)
+    cache.topic_dates = topic_dates(papers)
     cache.topic_model = model
 
 
@@ -216,6 +272,36 @@ def _references(env: jinja2.Environment, source: str) -> tuple[str | None, ...]:
     return found
 
 
+@dataclass(frozen=True)
+class PagePlan:
+    """The plan of a rebuild: the whole site, and which routes were planned again."""
+
+    model: SiteModel
+    state: PlanState
+    replanned: tuple[Route, ...] | None = None  # None: every route
+    removed: tuple[str, ...] = ()
+
+    def candidates(self, fingerprints: Mapping[str, str], cache: BuildCache) -> Sequence[Route]:
+        """The routes that may differ from the last good build: after a local edit with the
+        same templates only those planned again, else all of them."""
+        if self.replanned is None or fingerprints != cache.prints or not cache.pages:
+            return self.model.routes
+        return self.replanned
+
+
+def plan_pages(cache: BuildCache, config: SiteConfig, papers: Sequence[Paper],
+               model: TopicModel) -> PagePlan:
+    """Re-plan only the pages a local edit reaches (plan_delta.py), else every page. The
+    cached plan is taken out while building and put back by remember_pages."""
+    state, cache.plan = cache.plan, None
+    if state is not None:
+        delta = replan(state, config, papers, model)
+        if delta is not None:
+            return PagePlan(delta.model, state, delta.routes, delta.removed)
+    site, state = plan_everything(config, papers, model)
+    return PagePlan(site, state)
+
+
 def changed_routes(routes: Sequence[Route], fingerprints: Mapping[str, str],
                    cache: BuildCache) -> list[Route]:
     """Routes whose output may differ from the file written by the last good build."""
@@ -229,21 +315,48 @@ def changed_routes(routes: Sequence[Route], fingerprints: Mapping[str, str],
 
 
 def email_memo(cache: BuildCache, env: jinja2.Environment,
-               assets: Mapping[str, Asset]) -> tuple[dict, str]:
+               assets: Mapping[str, Asset]) -> tuple[dict, str, dict]:
     """What render_issue_emails needs to reuse the e-mails of issues that did not change."""
     from generator.email_issue import TEMPLATES
 
     prints = template_fingerprints(env, TEMPLATES, assets)
-    return cache.emails, "\n".join(prints[name] for name in TEMPLATES)
+    return cache.emails, "\n".join(prints[name] for name in TEMPLATES), cache.views
 
 
-def remember_pages(cache: BuildCache, routes: Sequence[Route],
-                   fingerprints: Mapping[str, str]) -> None:
-    cache.pages = {r.route: (r.template, fingerprints[r.template], r.context) for r in routes}
+def digest_feed_memo(cache: BuildCache, env: jinja2.Environment,
+                     assets: Mapping[str, Asset]) -> tuple[dict, str, dict]:
+    """What render_digest_feed needs to reuse the items of issues that did not change."""
+    from generator.digest_feed import TEMPLATE
+
+    return cache.digest_feed, template_fingerprints(env, [TEMPLATE], assets)[TEMPLATE], cache.views
 
 
-def page_paths(routes: Sequence[Route]) -> list[PurePosixPath]:
-    return [output_path(r.route) for r in routes]
+def remember_pages(cache: BuildCache, plan: PagePlan, fingerprints: Mapping[str, str]) -> None:
+    """After a good build: what each page was made from, and the plan to start from next."""
+    if plan.replanned is not None and fingerprints == cache.prints and cache.pages:
+        for name in plan.removed:
+            del cache.pages[name]
+        routes: Sequence[Route] = plan.replanned
+    else:
+        cache.pages = {}
+        routes = plan.model.routes
+    for r in routes:
+        cache.pages[r.route] = (r.template, fingerprints[r.template], r.context)
+    cache.prints = dict(fingerprints)
+    cache.plan = plan.state
+
+
+def page_paths(routes: Sequence[Route],
+               memo: dict[str, PurePosixPath] | None = None) -> list[PurePosixPath]:
+    if memo is None:
+        return [output_path(r.route) for r in routes]
+    paths = []
+    for route in routes:
+        path = memo.get(route.route)
+        if path is None:
+            path = memo[route.route] = output_path(route.route)
+        paths.append(path)
+    return paths
 
 
 # ----------------------------------------------------------------------------------- files
@@ -260,8 +373,14 @@ def sync_files(target: Path, cache: BuildCache, fresh: Iterable[OutputFile],
     """
     new_digests = {path: cache.digests[path] for path in kept if path in cache.digests}
     to_write = []
+    known, cache.written = cache.written, {}
     for file in fresh:
-        digest = hashlib.sha256(file.data).hexdigest()
+        last = known.get(file.path)
+        if last is not None and last[0] is file.data:  # reused from a memo: same bytes
+            digest = last[1]
+        else:
+            digest = hashlib.sha256(file.data).hexdigest()
+        cache.written[file.path] = (file.data, digest)
         new_digests[file.path] = digest
         if cache.digests.get(file.path) != digest:
             to_write.append(file)

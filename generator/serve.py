@@ -216,7 +216,7 @@ class Session:
                 self.state.base_path = self.config.base_path
             result = rebuild_site(self.site_dir, self.config, self.cache, self.state.root,
                                   refit_topics=change.refit_topics, lock=lambda: self.state.files,
-                                  reindex=self.search.request)
+                                  reindex=self.search.request, changed=change.known_entries)
         except UserError as exc:
             return tuple(d.format() for d in exc.diagnostics) or (str(exc),), 0, {}
         for warning in (d for d in result.diagnostics if d.level != "error"):
@@ -228,16 +228,17 @@ class Session:
 @contextmanager
 def quiet_collector(freeze: bool) -> Iterator[None]:
     """No cyclic garbage collection during a rebuild: at 10k papers, full collections over
-    the heap cost seconds per save. With ``freeze`` (after the first build) what survives,
-    mostly the long-lived cache, is collected once and then left out of later collections."""
+    the heap cost seconds per save. Afterwards only what the rebuild made is collected (with
+    collection off, all of it is in the youngest generation), and what survives, mostly the
+    long-lived cache, is frozen out of later collections; so no collection ever walks the
+    whole heap again. With ``freeze`` (the first build) the whole heap is collected once."""
     gc.disable()
     try:
         yield
     finally:
+        gc.collect() if freeze else gc.collect(0)
+        gc.freeze()
         gc.enable()
-        if freeze:
-            gc.collect()
-            gc.freeze()
 
 
 def serve_site(site_dir: Path, overrides: Mapping[str, Any], host: str, port: int,

@@ -70,18 +70,22 @@ def date_label(date: dt.date) -> str:
 
 
 def plan_site(config: SiteConfig, papers: Sequence[Paper], topic_model: TopicModel) -> SiteModel:
+    return planner_for(config, papers, topic_model).site_model()
+
+
+def planner_for(config: SiteConfig, papers: Sequence[Paper],
+                topic_model: TopicModel) -> Planner:
+    """The planner of a whole site: ``.site_model()`` plans every page."""
     link = urls.Urls(config.base_url)
     papers = tuple(sorted(papers, key=lambda p: (-p.date.toordinal(), p.slug)))
     topic_refs = _topic_refs(topic_model, link, config.topics.renames)
-    tag_refs = _tag_refs(papers, link)
+    tag_refs = tag_refs_of(papers, link)
     issues = plan_issues(papers, config.digest.period, config.digest.limit)
     digests = _digest_refs(issues, link)
-    cards = {p.slug: _card(p, link, topic_refs, tag_refs, topic_model) for p in papers}
+    cards = {p.slug: card_of(p, link, topic_refs, tag_refs, topic_model) for p in papers}
     site = _site_view(config, link)
-    plan = _Planner(config, link, site, papers, cards, topic_model, topic_refs, tag_refs, digests,
-                    issues)
-    return SiteModel(site, link, papers, MappingProxyType(cards), tuple(topic_refs.values()),
-                     tuple(tag_refs.values()), digests, plan.routes(), issues)
+    return Planner(config, link, site, papers, cards, topic_model, topic_refs, tag_refs, digests,
+                   issues)
 
 
 def _site_view(config: SiteConfig, link: urls.Urls) -> SiteView:
@@ -120,7 +124,7 @@ def _topic_refs(model: TopicModel, link: urls.Urls,
     }
 
 
-def _tag_refs(papers: Sequence[Paper], link: urls.Urls) -> dict[str, TagRef]:
+def tag_refs_of(papers: Sequence[Paper], link: urls.Urls) -> dict[str, TagRef]:
     counts: dict[str, int] = defaultdict(int)
     for paper in papers:
         for tag in paper.tags:
@@ -133,8 +137,8 @@ def _digest_refs(issues: Sequence[Issue], link: urls.Urls) -> tuple[DigestRef, .
                            key=i.key, total=i.total) for i in issues)
 
 
-def _card(paper: Paper, link: urls.Urls, topics: Mapping[str, TopicRef],
-          tags: Mapping[str, TagRef], model: TopicModel) -> PaperCard:
+def card_of(paper: Paper, link: urls.Urls, topics: Mapping[str, TopicRef],
+            tags: Mapping[str, TagRef], model: TopicModel) -> PaperCard:
     topic_slug = model.topic_of.get(paper.slug)
     return PaperCard(
         slug=paper.slug, url=link.link(urls.paper(paper.slug)),
@@ -177,27 +181,40 @@ def paper_links(paper: Paper) -> tuple[Link, ...]:
     return tuple(links)
 
 
-class _Planner:
-    """Builds every Route; holds the shared lookups so each method stays small."""
+class Planner:
+    """Builds every Route; holds the shared lookups so each method stays small. Each page has
+    its own method, so that plan_delta.py can re-plan only the pages an edit reaches."""
 
     def __init__(self, config: SiteConfig, link: urls.Urls, site: SiteView,
-                 papers: tuple[Paper, ...], cards: Mapping[str, PaperCard], model: TopicModel,
-                 topics: Mapping[str, TopicRef], tags: Mapping[str, TagRef],
+                 papers: tuple[Paper, ...], cards: dict[str, PaperCard], model: TopicModel,
+                 topics: Mapping[str, TopicRef], tags: dict[str, TagRef],
                  digests: tuple[DigestRef, ...], issues: tuple[Issue, ...]) -> None:
         self.config, self.link, self.site = config, link, site
         self.papers, self.cards, self.model = papers, cards, model
         self.topics, self.tags, self.digests = topics, tags, digests
         self.digest_of = {d.key: d for d in digests}
         self.issues = issues
+        self.points: list | None = None  # topic map points, made when a map is drawn
+        # topic index (None: the topics page) -> (its map, the slugs drawn as dots)
+        self.maps: dict[int | None, tuple[Markup, frozenset[str]]] = {}
+        self._archive_links: tuple[tuple[int, str], ...] | None = None
+
+    def site_model(self) -> SiteModel:
+        return SiteModel(self.site, self.link, self.papers, MappingProxyType(self.cards),
+                         tuple(self.topics.values()), tuple(self.tags.values()), self.digests,
+                         self.routes(), self.issues)
 
     def routes(self) -> tuple[Route, ...]:
         return (
-            self._home(),
-            *self._paper_pages(),
-            *self._topic_pages(),
+            self.home(),
+            *(self.paper_page(paper) for paper in self.papers),
+            self.topics_index(),
+            *(self.topic_page(index) for index in range(len(self.model.topics))),
+            self.tags_index(),
             *self._tag_pages(),
-            *self._digest_pages(),
-            *self._archive_pages(),
+            self.digests_index(),
+            *(self.digest_page(index) for index in range(len(self.issues))),
+            *(self.archive_page(number) for number in range(1, self.archive_total() + 1)),
             self._page("404.html", "404.html", "404", "Page not found", {}),
             *self._search_pages(),
         )
@@ -216,7 +233,7 @@ class _Planner:
                                               self.topics[s].label if s else ""))
         return tuple(TopicGroup(self.topics[s] if s else None, tuple(groups[s])) for s in order)
 
-    def _home(self) -> Route:
+    def home(self) -> Route:
         latest = self.digests[0] if self.digests else None
         groups = self._group_by_topic(self.issues[0].papers) if latest else ()
         context = {"digest": latest, "groups": groups,
@@ -224,13 +241,10 @@ class _Planner:
                    "archive_url": self.link.link(urls.archive(1))}
         return self._page(urls.home(), "index.html", "home", self.config.title, context)
 
-    def _paper_pages(self) -> list[Route]:
-        routes = []
-        for paper in self.papers:
-            view = self._paper_view(paper)
-            routes.append(self._page(urls.paper(paper.slug), "paper.html", "paper",
-                                     view.card.title_text, {"paper": view}, view.description))
-        return routes
+    def paper_page(self, paper: Paper) -> Route:
+        view = self._paper_view(paper)
+        return self._page(urls.paper(paper.slug), "paper.html", "paper", view.card.title_text,
+                          {"paper": view}, view.description)
 
     def _paper_view(self, paper: Paper) -> PaperView:
         card = self.cards[paper.slug]
@@ -267,23 +281,36 @@ class _Planner:
             return []
         return [self._page(urls.search(), "search.html", "search", "Search", {})]
 
-    def _topic_pages(self) -> list[Route]:
-        from generator.topic_map import render_timeline, render_topic_map
+    def topics_index(self) -> Route:
+        return self._page(urls.topics_index(), "topics.html", "topics", "Topics",
+                          {"topics": tuple(self.topics.values()),
+                           "topic_map": self.topic_map(None)})
 
-        points = self._map_points()
-        labels = [(i, self.topics[t.slug].label) for i, t in enumerate(self.model.topics[:12])]
-        routes = [self._page(urls.topics_index(), "topics.html", "topics", "Topics",
-                             {"topics": tuple(self.topics.values()),
-                              "topic_map": render_topic_map(points, labels=labels)})]
-        for index, topic in enumerate(self.model.topics):
-            ref = self.topics[topic.slug]
-            papers = tuple(self.cards[s] for s in topic.papers if s in self.cards)
-            extra = {"topic_map": render_topic_map(points, focus=index, limit=600),
-                     "timeline": render_timeline([c.date for c in papers])}
-            routes.append(self._page(urls.topic(topic.slug), "topic.html", "topic",
-                                     f"Topic: {ref.label}",
-                                     {"topic": ref, "papers": papers, **extra}))
-        return routes
+    def topic_page(self, index: int) -> Route:
+        from generator.topic_map import render_timeline
+
+        topic = self.model.topics[index]
+        ref = self.topics[topic.slug]
+        papers = tuple(self.cards[s] for s in topic.papers if s in self.cards)
+        extra = {"topic_map": self.topic_map(index),
+                 "timeline": render_timeline([c.date for c in papers])}
+        return self._page(urls.topic(topic.slug), "topic.html", "topic", f"Topic: {ref.label}",
+                          {"topic": ref, "papers": papers, **extra})
+
+    def topic_map(self, focus: int | None) -> Markup:
+        """The map of all topics (``focus`` None) or of one; drawn once per planner."""
+        from generator.topic_map import draw_topic_map
+
+        if focus not in self.maps:
+            if self.points is None:
+                self.points = self._map_points()
+            if focus is None:
+                labels = [(i, self.topics[t.slug].label)
+                          for i, t in enumerate(self.model.topics[:12])]
+                self.maps[None] = draw_topic_map(self.points, labels=labels)
+            else:
+                self.maps[focus] = draw_topic_map(self.points, focus=focus, limit=600)
+        return self.maps[focus][0]
 
     def _map_points(self) -> list:
         from generator.topic_map import MapPoint
@@ -294,45 +321,52 @@ class _Planner:
                 for slug, (x, y) in sorted(self.model.coords.items())
                 if slug in self.cards and self.model.topic_of.get(slug) in index]
 
+    def tags_index(self) -> Route:
+        return self._page(urls.tags_index(), "tags.html", "tags", "Tags",
+                          {"tags": tuple(self.tags.values())})
+
     def _tag_pages(self) -> list[Route]:
-        routes = [self._page(urls.tags_index(), "tags.html", "tags", "Tags",
-                             {"tags": tuple(self.tags.values())})]
         by_tag: dict[str, list[PaperCard]] = defaultdict(list)
         for paper in self.papers:  # newest first already
             for tag in paper.tags:
                 by_tag[tag].append(self.cards[paper.slug])
-        for slug, ref in self.tags.items():
-            routes.append(self._page(urls.tag(slug), "tag.html", "tag", f"Tag: {slug}",
-                                     {"tag": ref, "papers": tuple(by_tag[slug])}))
-        return routes
+        return [self.tag_page(slug, by_tag[slug]) for slug in self.tags]
 
-    def _digest_pages(self) -> list[Route]:
-        routes = [self._page(urls.digests_index(), "digests.html", "digests", "Digests",
-                             {"digests": self.digests})]
-        for index, (ref, issue) in enumerate(zip(self.digests, self.issues, strict=True)):
-            newer = self.digests[index - 1] if index > 0 else None
-            older = self.digests[index + 1] if index + 1 < len(self.digests) else None
-            email = self.link.link(f"{urls.issue(issue.key)}email.html")
-            context = {"digest": ref, "groups": self._group_by_topic(issue.papers),
-                       "newer": newer, "older": older,
-                       "archive_url": self.link.link(urls.archive(1)),
-                       "email_url": email if self.config.digest.email else None}
-            routes.append(self._page(urls.issue(issue.key), "digest.html", "digest",
-                                     f"Digest of {ref.label}", context))
-        return routes
+    def tag_page(self, slug: str, cards: Sequence[PaperCard]) -> Route:
+        """``cards``: the tag's papers, newest first."""
+        return self._page(urls.tag(slug), "tag.html", "tag", f"Tag: {slug}",
+                          {"tag": self.tags[slug], "papers": tuple(cards)})
 
-    def _archive_pages(self) -> list[Route]:
-        size = self.config.papers_per_page
-        total = max(1, -(-len(self.papers) // size))
-        pages = tuple((n, self.link.link(urls.archive(n))) for n in range(1, total + 1))
-        routes = []
-        for number in range(1, total + 1):
-            chunk = self.papers[(number - 1) * size: number * size]
-            pagination = Pagination(
-                number, total,
-                prev_url=pages[number - 2][1] if number > 1 else None,
-                next_url=pages[number][1] if number < total else None, pages=pages)
-            title = "Archive" if number == 1 else f"Archive, page {number} of {total}"
-            routes.append(self._page(urls.archive(number), "archive.html", "archive", title, {
-                "papers": tuple(self.cards[p.slug] for p in chunk), "pagination": pagination}))
-        return routes
+    def digests_index(self) -> Route:
+        return self._page(urls.digests_index(), "digests.html", "digests", "Digests",
+                          {"digests": self.digests})
+
+    def digest_page(self, index: int) -> Route:
+        ref, issue = self.digests[index], self.issues[index]
+        newer = self.digests[index - 1] if index > 0 else None
+        older = self.digests[index + 1] if index + 1 < len(self.digests) else None
+        email = self.link.link(f"{urls.issue(issue.key)}email.html")
+        context = {"digest": ref, "groups": self._group_by_topic(issue.papers),
+                   "newer": newer, "older": older,
+                   "archive_url": self.link.link(urls.archive(1)),
+                   "email_url": email if self.config.digest.email else None}
+        return self._page(urls.issue(issue.key), "digest.html", "digest",
+                          f"Digest of {ref.label}", context)
+
+    def archive_total(self) -> int:
+        return max(1, -(-len(self.papers) // self.config.papers_per_page))
+
+    def archive_page(self, number: int) -> Route:
+        size, total = self.config.papers_per_page, self.archive_total()
+        if self._archive_links is None:  # one tuple shared by every page
+            self._archive_links = tuple((n, self.link.link(urls.archive(n)))
+                                        for n in range(1, total + 1))
+        pages = self._archive_links
+        chunk = self.papers[(number - 1) * size: number * size]
+        pagination = Pagination(
+            number, total,
+            prev_url=pages[number - 2][1] if number > 1 else None,
+            next_url=pages[number][1] if number < total else None, pages=pages)
+        title = "Archive" if number == 1 else f"Archive, page {number} of {total}"
+        return self._page(urls.archive(number), "archive.html", "archive", title, {
+            "papers": tuple(self.cards[p.slug] for p in chunk), "pagination": pagination})

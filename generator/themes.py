@@ -99,12 +99,20 @@ def _hashed_route(name: str, data: bytes) -> str:
     return f"static/{path.with_name(f'{path.stem}.{digest}{path.suffix}')}"
 
 
-def make_environment(chain: tuple[Theme, ...]) -> jinja2.Environment:
-    """One Environment for the whole build: autoescape everywhere, undefined names are errors."""
+def make_environment(chain: tuple[Theme, ...], *,
+                     remember_fragments: bool = False) -> jinja2.Environment:
+    """One Environment for the whole build: autoescape everywhere, undefined names are errors.
+    ``remember_fragments`` (serve): leaf templates remember their output, see fragments.py."""
     dirs = [str(t.path / "templates") for t in chain]
     prefixed = {t.name: jinja2.FileSystemLoader(str(t.path / "templates")) for t in chain}
     loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(dirs), jinja2.PrefixLoader(prefixed)])
-    return jinja2.Environment(
+    if remember_fragments:
+        from generator.fragments import FragmentEnvironment
+
+        environment: type[jinja2.Environment] = FragmentEnvironment
+    else:
+        environment = jinja2.Environment
+    return environment(
         loader=loader,
         autoescape=True,
         undefined=jinja2.StrictUndefined,

@@ -54,8 +54,16 @@ def _sample(points: Sequence[MapPoint], limit: int) -> tuple[list[MapPoint], lis
 def render_topic_map(points: Sequence[MapPoint], *, focus: int | None = None,
                      labels: Sequence[tuple[int, str]] = (), limit: int = MAX_DOTS) -> Markup:
     """The map; with ``focus`` it zooms to that topic and greys the others."""
+    return draw_topic_map(points, focus=focus, labels=labels, limit=limit)[0]
+
+
+def draw_topic_map(points: Sequence[MapPoint], *, focus: int | None = None,
+                   labels: Sequence[tuple[int, str]] = (),
+                   limit: int = MAX_DOTS) -> tuple[Markup, frozenset[str]]:
+    """render_topic_map(), and the keys of the points drawn as dots: only their titles and
+    URLs are in the picture, the rest only count in shaded cells and label positions."""
     if not points:
-        return Markup("")
+        return Markup(""), frozenset()
     box = _bounds([p for p in points if focus is None or p.topic == focus])
     inside = [p for p in points if _within(p, box)]
     shown, binned = _sample(inside, limit)
@@ -69,7 +77,7 @@ def render_topic_map(points: Sequence[MapPoint], *, focus: int | None = None,
                      f'r="{radius}" fill="{fill}"><title>{escape(p.title)}</title></circle></a>')
     parts.extend(_labels(points, labels, box))
     parts.append("</svg>")
-    return Markup("\n".join(parts))
+    return Markup("\n".join(parts)), frozenset(p.key for p in shown)
 
 
 def _bounds(points: Sequence[MapPoint]) -> tuple[float, float, float, float]:

@@ -53,6 +53,14 @@ class Layout:
 class Rebuild:
     kind: ChangeKind
     content: tuple[str, ...] = ()  # changed entry paths, site-relative POSIX, sorted
+    rescan: bool = False  # a content folder changed: ``content`` may not list every entry
+
+    @property
+    def known_entries(self) -> tuple[str, ...] | None:
+        """The entry files changed, when they are all that changed; None: scan again."""
+        if self.kind is ChangeKind.CONTENT and self.content and not self.rescan:
+            return self.content
+        return None
 
     @property
     def refit_topics(self) -> bool:
@@ -61,13 +69,16 @@ class Rebuild:
 
 def classify_change(paths: Iterable[str], layout: Layout) -> Rebuild:
     """Pure: map changed absolute paths (folders end with '/') to the rebuild they need."""
-    kind, content = ChangeKind.NONE, set()
+    kind, content, rescan = ChangeKind.NONE, set(), False
     for raw in paths:
         path_kind, rel = classify_path(PurePosixPath(raw), layout, folder=raw.endswith("/"))
         kind = max(kind, path_kind)
-        if path_kind is ChangeKind.CONTENT and rel is not None:
-            content.add(rel)
-    return Rebuild(kind, tuple(sorted(content)))
+        if path_kind is ChangeKind.CONTENT:
+            if rel is None:
+                rescan = True
+            else:
+                content.add(rel)
+    return Rebuild(kind, tuple(sorted(content)), rescan)
 
 
 def classify_path(path: PurePosixPath, layout: Layout,

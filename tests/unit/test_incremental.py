@@ -13,8 +13,8 @@ import pytest
 
 from generator import topics as topics_module
 from generator.build import build_site, rebuild_site
-from generator.config import load_config
-from generator.incremental import BuildCache, assign_topics
+from generator.config import SiteConfig, load_config
+from generator.incremental import BuildCache, assign_topics, remember_topics, reuse_topics
 from generator.models import Paper, SourceRef, Topic, TopicModel
 from tests.conftest import REPO, SITES
 
@@ -45,6 +45,7 @@ class Workspace:
         self.target = root / "serve"
         self.target.mkdir()
         self.cache = BuildCache()
+        self.config: tuple[str, SiteConfig] | None = None
 
     def edit(self, rel: str, old: str, new: str) -> None:
         path = self.site / rel
@@ -52,9 +53,13 @@ class Workspace:
         assert old in text, f"{old!r} not in {rel}"
         path.write_text(text.replace(old, new, 1))
 
-    def rebuild(self, refit: bool = True):
-        config = load_config(self.site)
-        return rebuild_site(self.site, config, self.cache, self.target, refit_topics=refit)
+    def rebuild(self, refit: bool = True, changed: tuple[str, ...] | None = None):
+        # like paperboy serve: the same configuration object until site.yaml changes
+        text = (self.site / "site.yaml").read_text()
+        if self.config is None or self.config[0] != text:
+            self.config = (text, load_config(self.site))
+        return rebuild_site(self.site, self.config[1], self.cache, self.target,
+                            refit_topics=refit, changed=changed)
 
     def assert_same_as_clean_build(self) -> None:
         config = replace(load_config(self.site), output_dir="clean")
@@ -99,6 +104,33 @@ def test_rebuild_after_edit_is_byte_identical_to_clean_build(work: Workspace, ed
     result = work.rebuild()
     assert result.ok, result.diagnostics
     assert result.files > 0
+    work.assert_same_as_clean_build()
+
+
+ENTRY_EDITS = {name: edit for name, edit in EDITS.items() if edit[0].startswith("content/")}
+ENTRY_EDITS["abstract"] = ("content/2024-03/bert.md", "We introduce", "We present")
+ENTRY_EDITS["tag removed"] = ("content/2024-03/bert.md", "tags: [transformers, nlp, pretraining]",
+                              "tags: [transformers, pretraining]")
+ENTRY_EDITS["list file"] = ("content/lists/vision.yaml", "tags: [vision]\n",
+                            "tags: [vision, resnet]\n")
+
+
+@pytest.mark.parametrize("edit", ENTRY_EDITS.values(), ids=ENTRY_EDITS.keys())
+def test_rebuild_told_which_entry_changed_is_byte_identical(work: Workspace, edit) -> None:
+    """As paperboy serve does when watchdog names the saved files: twice, so the second
+    rebuild starts from state the first one updated."""
+    rel, old, new = edit
+    for before, after in ((old, new), (new, old)):  # and back
+        work.edit(rel, before, after)
+        result = work.rebuild(changed=(rel,))
+        assert result.ok, result.diagnostics
+        assert result.files > 0
+        work.assert_same_as_clean_build()
+
+
+def test_rebuild_told_of_a_deleted_entry_is_byte_identical(work: Workspace) -> None:
+    (work.site / "content/2024-03/sgd.md").unlink()
+    assert work.rebuild(changed=("content/2024-03/sgd.md",)).ok
     work.assert_same_as_clean_build()
 
 
@@ -225,3 +257,24 @@ def test_assign_topics_places_new_paper_by_shared_terms_and_drops_deleted() -> N
     assert dict(result.topic_of) == {"a": "vision", "c": "language", "d": "language"}
     assert [t.papers for t in result.topics] == [("d", "c"), ("a",)]  # biggest first
     assert result.related["d"] == ("c",) and result.related["a"] == ()
+
+
+def test_reuse_topics_keeps_the_model_object_unless_a_paper_moves() -> None:
+    model = TopicModel(
+        (Topic("vision", "Vision", ("image", "segmentation"), ("b", "a")),
+         Topic("language", "Language", ("language", "translation"), ("c",))),
+        MappingProxyType({"a": "vision", "b": "vision", "c": "language"}),
+        MappingProxyType({"a": ("b",), "b": ("a",), "c": ()}))
+    config = load_config(SITES / "full")
+    papers = [paper("a", "Image nets", 1), paper("b", "Segmentation", 2),
+              paper("c", "Language", 3)]
+    cache = BuildCache()
+    remember_topics(cache, papers, config, model)
+    stays = [paper("a", "Image nets, edited", 1), *papers[1:]]
+    kept = reuse_topics(cache, stays, config, refit=False)
+    assert kept is model
+    assert kept == assign_topics(model, cache.topic_texts, {p.slug: (p.title, p.abstract)
+                                                            for p in stays}, stays, 3)
+    moves = [paper("a", "Language translation", 1), *papers[1:]]
+    moved = reuse_topics(cache, moves, config, refit=False)
+    assert moved is not model and moved.topic_of["a"] == "language"

@@ -41,6 +41,17 @@ def test_classify_change_maps_paths_to_the_rebuild_they_need(paths, kind, conten
     assert rebuild.refit_topics is (kind is ChangeKind.TOPICS)
 
 
+@pytest.mark.parametrize(("paths", "known"), [
+    (["/site/content/a.md", "/site/content/b.yaml"], ("content/a.md", "content/b.yaml")),
+    (["/site/content/a.md", "/site/content/2024/"], None),  # a folder too: scan everything
+    (["/site/content/"], None),
+    (["/site/content/a.md", "/site/themes/mine/templates/paper.html"], None),
+    (["/site/content/a.md", "/site/site.yaml"], None),
+])
+def test_known_entries_only_when_nothing_but_entry_files_changed(paths, known) -> None:
+    assert classify_change(paths, LAYOUT).known_entries == known
+
+
 def test_classify_change_respects_a_custom_content_folder() -> None:
     layout = Layout(ROOT, "papers", "public", ())
     assert classify_change(["/site/papers/a.md"], layout).kind is ChangeKind.CONTENT
