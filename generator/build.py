@@ -1,6 +1,7 @@
 """build_site(): the only place the stages are chained.
 
-load_content -> cluster_topics -> plan_site -> render pages, assets, feeds -> write_site.
+load_content -> cluster_topics -> plan_site -> render pages (written by the render workers into
+the staged output folder), assets, feeds -> swap the staged folder into place.
 Content and template problems come back as diagnostics; nothing is written unless all is well.
 """
 
@@ -80,20 +81,20 @@ def build_site(site_root: Path, config: SiteConfig, *, progress: Progress | None
         warm_markup(loaded.papers, build_cache, jobs or default_jobs())
     with timer.phase("topics"):
         topic_model = fit_topics(loaded.papers, config, site_root, build_cache)
-    files, render_problems = _render_everything(site_root, config, loaded.papers, topic_model,
-                                                timer, progress, jobs)
+    with timer.phase("plan"):
+        model, env, assets = _plan(site_root, config, loaded.papers, topic_model)
+    if write:
+        count, render_problems = _write_everything(site_root, config, model, env, assets, timer,
+                                                   progress, jobs)
+    else:
+        count, render_problems = 0, _render_everything(site_root, config, model, env, assets,
+                                                       timer, progress, jobs)
     diagnostics.extend(render_problems)
-    count = 0
-    if not diagnostics.has_errors and write:
-        from generator.write import write_site
+    if not diagnostics.has_errors and write and config.topics.enabled:
+        from generator.topic_lock import render_lock, write_lock
 
-        with timer.phase("write"):
-            count = write_site(files, site_root / config.output_dir, _finisher(config, timer))
-        if config.topics.enabled:
-            from generator.topic_lock import render_lock, write_lock
-
-            write_lock(site_root, render_lock(topic_model, _locked_size(site_root,
-                                                                        len(loaded.papers))))
+        write_lock(site_root, render_lock(topic_model, _locked_size(site_root,
+                                                                    len(loaded.papers))))
     return BuildResult(diagnostics.sorted(), len(loaded.papers), len(topic_model.topics), count,
                        MappingProxyType(timer.timings))
 
@@ -144,19 +145,52 @@ def _locked_size(site_root: Path, papers: int) -> int:
     return lock.papers if lock and lock.papers and papers < 2 * lock.papers else papers
 
 
-def _render_everything(site_root: Path, config: SiteConfig, papers: tuple[Paper, ...],
-                       topic_model: TopicModel, timer: _Timer, progress: Progress | None,
-                       jobs: int | None = None):
-    with timer.phase("plan"):
-        model, env, assets = _plan(site_root, config, papers, topic_model)
+class _RenderFailed(Exception):
+    """Raised inside the staged output when pages failed: nothing is swapped into place."""
+
+    def __init__(self, problems: list[Diagnostic]) -> None:
+        super().__init__(f"{len(problems)} page(s) failed")
+        self.problems = problems
+
+
+def _write_everything(site_root: Path, config: SiteConfig, model, env, assets, timer: _Timer,
+                      progress: Progress | None,
+                      jobs: int | None) -> tuple[int, list[Diagnostic]]:
+    """Pages go straight from the render workers into the staged output folder, in batches, so
+    no process holds every page at once; then feeds and assets. A template error leaves the
+    previous output as it was. Returns (files in the new site, render diagnostics)."""
+    from generator.parallel import render_routes_into
+    from generator.write import staged_site
+
+    try:
+        with timer.phase("write"), staged_site(site_root / config.output_dir,
+                                               _finisher(config, timer)) as stage:
+            with timer.phase("render"):
+                written, problems = render_routes_into(env, model.routes, site_root,
+                                                       stage.folder, jobs=jobs,
+                                                       progress=progress)
+            if Diagnostics(list(problems)).has_errors:
+                raise _RenderFailed(problems)
+            stage.wrote(written)
+            with timer.phase("feeds"):
+                files = _site_files(config, model, assets, env)
+            stage.write(files)
+            del files
+    except _RenderFailed as failed:
+        return 0, failed.problems
+    return stage.written, problems
+
+
+def _render_everything(site_root: Path, config: SiteConfig, model, env, assets, timer: _Timer,
+                       progress: Progress | None, jobs: int | None) -> list[Diagnostic]:
+    """Render every page and file without writing them (``build_site(write=False)``)."""
     from generator.parallel import render_routes
 
     with timer.phase("render"):
-        files, problems = render_routes(env, model.routes, site_root, jobs=jobs,
-                                        progress=progress)
+        _, problems = render_routes(env, model.routes, site_root, jobs=jobs, progress=progress)
     with timer.phase("feeds"):
-        files.extend(_site_files(config, model, assets, env))
-    return files, problems
+        _site_files(config, model, assets, env)
+    return problems
 
 
 def _plan(site_root: Path, config: SiteConfig, papers: tuple[Paper, ...],
