@@ -82,7 +82,8 @@ def build_site(site_root: Path, config: SiteConfig, *, progress: Progress | None
     with timer.phase("topics"):
         topic_model = fit_topics(loaded.papers, config, site_root, build_cache)
     with timer.phase("plan"):
-        model, env, assets = _plan(site_root, config, loaded.papers, topic_model)
+        # lazy: paper page contexts are built by the render workers, page by page
+        model, env, assets = _plan(site_root, config, loaded.papers, topic_model, lazy=True)
     if write:
         count, render_problems = _write_everything(site_root, config, model, env, assets, timer,
                                                    progress, jobs)
@@ -194,12 +195,12 @@ def _render_everything(site_root: Path, config: SiteConfig, model, env, assets, 
 
 
 def _plan(site_root: Path, config: SiteConfig, papers: tuple[Paper, ...],
-          topic_model: TopicModel):
+          topic_model: TopicModel, *, lazy: bool = False):
     from generator.render import asset_url_function
     from generator.site import plan_site
     from generator.themes import collect_assets, make_environment, theme_chain
 
-    model = plan_site(config, papers, topic_model)
+    model = plan_site(config, papers, topic_model, lazy=lazy)
     chain = theme_chain(site_root, config.theme)
     assets = collect_assets(chain)
     env = make_environment(chain)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from types import MappingProxyType
 from typing import Any
 
@@ -42,13 +43,40 @@ SUMMARY_CHARS = 280
 HOME_OLDER_DIGESTS = 30
 
 
+class LazyContext(Mapping[str, Any]):
+    """A page context built whenever it is read and never kept, so that the plan of a large
+    site does not hold every page's view at once: each render worker builds the contexts of its
+    own pages (Route.page_context) and drops them with the page."""
+
+    __slots__ = ("_build",)
+
+    def __init__(self, build: Callable[[], Mapping[str, Any]]) -> None:
+        self._build = build
+
+    def build(self) -> Mapping[str, Any]:
+        return self._build()
+
+    def __getitem__(self, key: str) -> Any:
+        return self._build()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._build())
+
+    def __len__(self) -> int:
+        return len(self._build())
+
+
 @dataclass(frozen=True)
 class Route:
     """One page to render: where it goes, with which template and what context."""
 
     route: str
     template: str
-    context: Mapping[str, Any]
+    context: Mapping[str, Any]  # a LazyContext for paper pages when planned with lazy=True
+
+    def page_context(self) -> Mapping[str, Any]:
+        """The context to render with, built now if it is lazy (built once per call)."""
+        return self.context.build() if isinstance(self.context, LazyContext) else self.context
 
 
 @dataclass(frozen=True)
@@ -69,7 +97,10 @@ def date_label(date: dt.date) -> str:
     return f"{date.day} {MONTHS[date.month - 1]} {date.year}"
 
 
-def plan_site(config: SiteConfig, papers: Sequence[Paper], topic_model: TopicModel) -> SiteModel:
+def plan_site(config: SiteConfig, papers: Sequence[Paper], topic_model: TopicModel, *,
+              lazy: bool = False) -> SiteModel:
+    """``lazy``: paper pages get a LazyContext (same values, built when rendered) instead of a
+    context built now; for a full build, where each page is rendered once."""
     link = urls.Urls(config.base_url)
     papers = tuple(sorted(papers, key=lambda p: (-p.date.toordinal(), p.slug)))
     topic_refs = _topic_refs(topic_model, link, config.topics.renames)
@@ -79,7 +110,7 @@ def plan_site(config: SiteConfig, papers: Sequence[Paper], topic_model: TopicMod
     cards = {p.slug: _card(p, link, topic_refs, tag_refs, topic_model) for p in papers}
     site = _site_view(config, link)
     plan = _Planner(config, link, site, papers, cards, topic_model, topic_refs, tag_refs, digests,
-                    issues)
+                    issues, lazy)
     return SiteModel(site, link, papers, MappingProxyType(cards), tuple(topic_refs.values()),
                      tuple(tag_refs.values()), digests, plan.routes(), issues)
 
@@ -183,12 +214,14 @@ class _Planner:
     def __init__(self, config: SiteConfig, link: urls.Urls, site: SiteView,
                  papers: tuple[Paper, ...], cards: Mapping[str, PaperCard], model: TopicModel,
                  topics: Mapping[str, TopicRef], tags: Mapping[str, TagRef],
-                 digests: tuple[DigestRef, ...], issues: tuple[Issue, ...]) -> None:
+                 digests: tuple[DigestRef, ...], issues: tuple[Issue, ...],
+                 lazy: bool = False) -> None:
         self.config, self.link, self.site = config, link, site
         self.papers, self.cards, self.model = papers, cards, model
         self.topics, self.tags, self.digests = topics, tags, digests
         self.digest_of = {d.key: d for d in digests}
         self.issues = issues
+        self.lazy = lazy
 
     def routes(self) -> tuple[Route, ...]:
         return (
@@ -225,12 +258,18 @@ class _Planner:
         return self._page(urls.home(), "index.html", "home", self.config.title, context)
 
     def _paper_pages(self) -> list[Route]:
-        routes = []
-        for paper in self.papers:
-            view = self._paper_view(paper)
-            routes.append(self._page(urls.paper(paper.slug), "paper.html", "paper",
-                                     view.card.title_text, {"paper": view}, view.description))
-        return routes
+        if self.lazy:
+            return [Route(urls.paper(p.slug), "paper.html",
+                          LazyContext(partial(self._paper_context, p))) for p in self.papers]
+        return [self._paper_page(paper) for paper in self.papers]
+
+    def _paper_page(self, paper: Paper) -> Route:
+        view = self._paper_view(paper)
+        return self._page(urls.paper(paper.slug), "paper.html", "paper", view.card.title_text,
+                          {"paper": view}, view.description)
+
+    def _paper_context(self, paper: Paper) -> Mapping[str, Any]:
+        return self._paper_page(paper).context
 
     def _paper_view(self, paper: Paper) -> PaperView:
         card = self.cards[paper.slug]
