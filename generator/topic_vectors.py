@@ -12,6 +12,7 @@ import re
 import unicodedata
 from array import array
 from collections.abc import Sequence
+from itertools import filterfalse
 
 import numpy as np
 from scipy import sparse
@@ -55,8 +56,11 @@ def _encode(texts: Sequence[str], stop_words: frozenset[str]) -> tuple[list[str]
     for i, text in enumerate(texts):
         if not text.isascii():
             text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-        tokens = [t for t in TOKEN.findall(text.lower()) if t not in stop_words]
-        codes.extend([index.setdefault(t, len(index)) for t in tokens])
+        tokens = list(filterfalse(stop_words.__contains__, TOKEN.findall(text.lower())))
+        # new words get the next codes in order of first appearance; the loops run in C
+        new = list(filterfalse(index.__contains__, dict.fromkeys(tokens)))
+        index.update(zip(new, range(len(index), len(index) + len(new)), strict=True))
+        codes.extend(map(index.__getitem__, tokens))
         lengths[i] = len(tokens)
     return list(index), Corpus(np.frombuffer(codes, dtype=np.int32), lengths, len(index))
 
