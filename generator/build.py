@@ -80,7 +80,7 @@ def build_site(site_root: Path, config: SiteConfig, *, progress: Progress | None
 
         warm_markup(loaded.papers, build_cache, jobs or default_jobs())
     with timer.phase("topics"):
-        topic_model = fit_topics(loaded.papers, config, site_root, build_cache)
+        topic_model = fit_topics(loaded.papers, config, site_root, build_cache, jobs)
     with timer.phase("plan"):
         # lazy: paper page contexts are built by the render workers, page by page
         model, env, assets = _plan(site_root, config, loaded.papers, topic_model, lazy=True)
@@ -114,7 +114,7 @@ def _finisher(config: SiteConfig, timer: _Timer) -> Callable[[Path], None] | Non
 
 def fit_topics(papers: tuple[Paper, ...], config: SiteConfig,
                site_root: Path | None = None,
-               build_cache: HashCache | None = None) -> TopicModel:
+               build_cache: HashCache | None = None, jobs: int | None = None) -> TopicModel:
     """Cluster the papers, aligned to site_root/topics.lock.yaml when there is one; the result
     is cached by the papers' text, the settings and the lock."""
     if not config.topics.enabled:
@@ -134,7 +134,7 @@ def fit_topics(papers: tuple[Paper, ...], config: SiteConfig,
         with threadpool_limits(limits=1):
             return cluster_topics(papers, count=config.topics.count,
                                   related_count=config.topics.related, seed=config.topics.seed,
-                                  renames=config.topics.renames, lock=lock)
+                                  renames=config.topics.renames, lock=lock, jobs=jobs)
     return cached_topics(papers, (config.topics, lock), build_cache, compute)
 
 
