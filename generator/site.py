@@ -222,6 +222,10 @@ class _Planner:
         self.digest_of = {d.key: d for d in digests}
         self.issues = issues
         self.lazy = lazy
+        # Lazy (a full build): each paper page is built once, in a render worker, so the
+        # memoised forms (kept for serve, which re-plans every page) would only grow the worker.
+        self.render_abstract = render_abstract.__wrapped__ if lazy else render_abstract
+        self.scholarly_meta = scholarly_meta.__wrapped__ if lazy else scholarly_meta
 
     def routes(self) -> tuple[Route, ...]:
         return (
@@ -276,14 +280,14 @@ class _Planner:
         related = tuple(self.cards[s] for s in self.model.related.get(paper.slug, ())
                         if s in self.cards)
         return PaperView(
-            card=card, abstract_html=Markup(render_abstract(paper.abstract)),
+            card=card, abstract_html=Markup(self.render_abstract(paper.abstract)),
             description=_shorten(plain_text(paper.abstract), 300),
             absolute_url=self.link.absolute(urls.paper(paper.slug)), authors=paper.authors,
             links=paper_links(paper), arxiv=paper.arxiv, doi=paper.doi,
             submitted_by=paper.submitted_by, thumbnail=paper.thumbnail,
             digest=self.digest_of[issue_key(paper.date, self.config.digest.period)],
             related=related,
-            scholarly=scholarly_meta(self._citation_source(paper, card)),
+            scholarly=self.scholarly_meta(self._citation_source(paper, card)),
         )
 
     def _citation_source(self, paper: Paper, card: PaperCard) -> CitationSource:
