@@ -1,6 +1,7 @@
 """build_site(): the only place the stages are chained.
 
-load_content -> cluster_topics -> plan_site -> render pages, assets, feeds -> write_site.
+load_content -> cluster_topics -> plan_site -> render pages (written by the render workers into
+the staged output folder), assets, feeds -> swap the staged folder into place.
 Content and template problems come back as diagnostics; nothing is written unless all is well.
 """
 
@@ -88,23 +89,24 @@ def build_site(site_root: Path, config: SiteConfig, *, progress: Progress | None
         markup = start_markup(loaded.papers, build_cache, jobs or default_jobs())
     # Topic fitting needs no markup and keeps one core busy: it runs while the markup workers do.
     with markup.cancelled_on_error(), timer.phase("topics"):
-        topic_model = fit_topics(loaded.papers, config, site_root, build_cache)
+        topic_model = fit_topics(loaded.papers, config, site_root, build_cache, jobs)
     with timer.phase("markup"):
         markup.finish()
-    files, render_problems = _render_everything(site_root, config, loaded.papers, topic_model,
-                                                timer, progress, jobs)
+    with timer.phase("plan"):
+        # lazy: paper page contexts are built by the render workers, page by page
+        model, env, assets = _plan(site_root, config, loaded.papers, topic_model, lazy=True)
+    if write:
+        count, render_problems = _write_everything(site_root, config, model, env, assets, timer,
+                                                   progress, jobs)
+    else:
+        count, render_problems = 0, _render_everything(site_root, config, model, env, assets,
+                                                       timer, progress, jobs)
     diagnostics.extend(render_problems)
-    count = 0
-    if not diagnostics.has_errors and write:
-        from generator.write import write_site
+    if not diagnostics.has_errors and write and config.topics.enabled:
+        from generator.topic_lock import render_lock, write_lock
 
-        with timer.phase("write"):
-            count = write_site(files, site_root / config.output_dir, _finisher(config, timer))
-        if config.topics.enabled:
-            from generator.topic_lock import render_lock, write_lock
-
-            write_lock(site_root, render_lock(topic_model, _locked_size(site_root,
-                                                                        len(loaded.papers))))
+        write_lock(site_root, render_lock(topic_model, _locked_size(site_root,
+                                                                    len(loaded.papers))))
     return BuildResult(diagnostics.sorted(), len(loaded.papers), len(topic_model.topics), count,
                        MappingProxyType(timer.timings))
 
@@ -123,7 +125,7 @@ def _finisher(config: SiteConfig, timer: _Timer) -> Callable[[Path], None] | Non
 
 def fit_topics(papers: tuple[Paper, ...], config: SiteConfig,
                site_root: Path | None = None,
-               build_cache: HashCache | None = None) -> TopicModel:
+               build_cache: HashCache | None = None, jobs: int | None = None) -> TopicModel:
     """Cluster the papers, aligned to site_root/topics.lock.yaml when there is one; the result
     is cached by the papers' text, the settings and the lock."""
     if not config.topics.enabled:
@@ -143,7 +145,7 @@ def fit_topics(papers: tuple[Paper, ...], config: SiteConfig,
         with threadpool_limits(limits=1):
             return cluster_topics(papers, count=config.topics.count,
                                   related_count=config.topics.related, seed=config.topics.seed,
-                                  renames=config.topics.renames, lock=lock)
+                                  renames=config.topics.renames, lock=lock, jobs=jobs)
     return cached_topics(papers, (config.topics, lock), build_cache, compute)
 
 
@@ -155,26 +157,59 @@ def _locked_size(site_root: Path, papers: int) -> int:
     return lock.papers if lock and lock.papers and papers < 2 * lock.papers else papers
 
 
-def _render_everything(site_root: Path, config: SiteConfig, papers: tuple[Paper, ...],
-                       topic_model: TopicModel, timer: _Timer, progress: Progress | None,
-                       jobs: int | None = None):
-    with timer.phase("plan"):
-        model, env, assets = _plan(site_root, config, papers, topic_model)
+class _RenderFailed(Exception):
+    """Raised inside the staged output when pages failed: nothing is swapped into place."""
+
+    def __init__(self, problems: list[Diagnostic]) -> None:
+        super().__init__(f"{len(problems)} page(s) failed")
+        self.problems = problems
+
+
+def _write_everything(site_root: Path, config: SiteConfig, model, env, assets, timer: _Timer,
+                      progress: Progress | None,
+                      jobs: int | None) -> tuple[int, list[Diagnostic]]:
+    """Pages go straight from the render workers into the staged output folder, in batches, so
+    no process holds every page at once; then feeds and assets. A template error leaves the
+    previous output as it was. Returns (files in the new site, render diagnostics)."""
+    from generator.parallel import render_routes_into
+    from generator.write import staged_site
+
+    try:
+        with timer.phase("write"), staged_site(site_root / config.output_dir,
+                                               _finisher(config, timer)) as stage:
+            with timer.phase("render"):
+                written, problems = render_routes_into(env, model.routes, site_root,
+                                                       stage.folder, jobs=jobs,
+                                                       progress=progress)
+            if Diagnostics(list(problems)).has_errors:
+                raise _RenderFailed(problems)
+            stage.wrote(written)
+            with timer.phase("feeds"):
+                files = _site_files(config, model, assets, env, timer=timer)
+            stage.write(files)
+            del files
+    except _RenderFailed as failed:
+        return 0, failed.problems
+    return stage.written, problems
+
+
+def _render_everything(site_root: Path, config: SiteConfig, model, env, assets, timer: _Timer,
+                       progress: Progress | None, jobs: int | None) -> list[Diagnostic]:
+    """Render every page and file without writing them (``build_site(write=False)``)."""
     from generator.parallel import render_routes
 
     with timer.phase("render"):
-        files, problems = render_routes(env, model.routes, site_root, jobs=jobs,
-                                        progress=progress)
+        _, problems = render_routes(env, model.routes, site_root, jobs=jobs, progress=progress)
     with timer.phase("feeds"):
-        files.extend(_site_files(config, model, assets, env, timer=timer))
-    return files, problems
+        _site_files(config, model, assets, env, timer=timer)
+    return problems
 
 
 def _plan(site_root: Path, config: SiteConfig, papers: tuple[Paper, ...],
-          topic_model: TopicModel):
+          topic_model: TopicModel, *, lazy: bool = False):
     from generator.site import plan_site
 
-    model = plan_site(config, papers, topic_model)
+    model = plan_site(config, papers, topic_model, lazy=lazy)
     return (model, *_theme(site_root, config, model))
 
 

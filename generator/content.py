@@ -10,10 +10,11 @@ import os
 import re
 from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
+from functools import partial
 from pathlib import Path
 from types import MappingProxyType
 
-from generator.diagnostics import Diagnostics
+from generator.diagnostics import Diagnostic, Diagnostics
 from generator.entry_fields import (
     Body,
     CheckedEntry,
@@ -34,6 +35,7 @@ _NOT_WORD = re.compile(r"[\W_]+")
 # Characters YAML refuses (its printable set); found here to report a line and column.
 _NOT_YAML_PRINTABLE = NOT_PRINTABLE
 _UNKNOWN_TAG = re.compile(r"determine a constructor for the tag 'tag:yaml\.org,2002:(.*)'")
+PARSE_MIN_PER_WORKER = 1000  # files; below this, forking costs more than it saves
 _OPTIONAL_TEXT = ("doi", "url", "pdf", "code", "project", "submitted_by", "thumbnail")
 
 
@@ -96,9 +98,13 @@ def load_scan(site_root: Path, content_dir: str = "content", *, include_drafts: 
         return Scan(LoadResult((), diagnostics.sorted()))
     entries: list[CheckedEntry] = []
     found = find_entry_files(site_root, base, diagnostics)
-    for entry_file in found:
-        entries.extend(_entries_of(entry_file, max_entry_bytes, diagnostics, cache))
-    if cache is not None:
+    if cache is None:  # a full build: files are parsed on every core, results kept in order
+        for file_entries, local in _parse_files(found, max_entry_bytes):
+            diagnostics.extend(local)
+            entries.extend(file_entries)
+    else:
+        for entry_file in found:
+            entries.extend(_entries_of(entry_file, max_entry_bytes, diagnostics, cache))
         cache.keep_only({entry_file.rel for entry_file in found})
     entries.sort(key=lambda entry: (entry.path, entry.line))
     validate_unique(entries, diagnostics)
@@ -129,6 +135,23 @@ class EntryCache:
             del self.files[rel]
 
 
+def _parse_files(found: list[EntryFile],
+                 max_bytes: int) -> list[tuple[list[CheckedEntry], tuple[Diagnostic, ...]]]:
+    from generator.parallel import map_forked
+
+    return map_forked(partial(_parse_file, max_bytes=max_bytes), found,
+                      min_per_worker=PARSE_MIN_PER_WORKER)
+
+
+def _parse_file(entry_file: EntryFile,
+                max_bytes: int) -> tuple[list[CheckedEntry], tuple[Diagnostic, ...]]:
+    local = Diagnostics()
+    text = read_entry_file(entry_file, max_bytes, local)
+    entries = [] if text is None else parse_entries(entry_file.rel, text, local,
+                                                    markdown=entry_file.is_markdown)
+    return entries, tuple(local)
+
+
 def _entries_of(entry_file: EntryFile, max_bytes: int, diagnostics: Diagnostics,
                 cache: EntryCache | None) -> list[CheckedEntry]:
     stamp = _stamp(entry_file.path) if cache is not None else None
@@ -136,10 +159,7 @@ def _entries_of(entry_file: EntryFile, max_bytes: int, diagnostics: Diagnostics,
     if hit is not None and stamp is not None and hit[0] == stamp:
         diagnostics.extend(hit[2])
         return [replace(entry) for entry in hit[1]]  # validate_unique may mark copies not ok
-    local = Diagnostics()
-    text = read_entry_file(entry_file, max_bytes, local)
-    entries = [] if text is None else parse_entries(entry_file.rel, text, local,
-                                                    markdown=entry_file.is_markdown)
+    entries, local = _parse_file(entry_file, max_bytes)
     diagnostics.extend(local)
     if cache is not None and stamp is not None:
         cache.files[entry_file.rel] = (stamp, tuple(replace(e) for e in entries),

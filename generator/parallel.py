@@ -19,6 +19,7 @@ import jinja2
 from generator.diagnostics import Diagnostic
 from generator.render import OutputFile, TemplateFailure, render_route
 from generator.site import Route
+from generator.write import write_files
 
 MIN_ROUTES_PER_WORKER = 500  # below this, starting processes costs more than it saves
 CHUNK = 250
@@ -30,7 +31,8 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 # Set in the parent just before forking; the workers read it instead of receiving it pickled.
-_SHARED: tuple[jinja2.Environment, Sequence[Route], Path] | None = None
+# The last item: the folder the workers write their pages into, or None to send them back.
+_SHARED: tuple[jinja2.Environment, Sequence[Route], Path, Path | None] | None = None
 _SHARED_MAP: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
 
 
@@ -46,44 +48,80 @@ def render_routes(env: jinja2.Environment, routes: Sequence[Route], site_root: P
                   min_per_worker: int = MIN_ROUTES_PER_WORKER
                   ) -> tuple[list[OutputFile], list[Diagnostic]]:
     """Every route to a file; a broken template is reported once, for its first route."""
+    files: list[OutputFile] = []
+    problems = _render(env, routes, site_root, None, files.extend, jobs, progress,
+                       min_per_worker)
+    return files, problems
+
+
+def render_routes_into(env: jinja2.Environment, routes: Sequence[Route], site_root: Path,
+                       folder: Path, *, jobs: int | None = None, progress: Progress | None = None,
+                       min_per_worker: int = MIN_ROUTES_PER_WORKER
+                       ) -> tuple[int, list[Diagnostic]]:
+    """Like render_routes, but each worker writes its pages under ``folder`` as it goes (see
+    write.staged_site), so no process holds every page: returns the number of files written."""
+    written = 0
+
+    def count(files: list[OutputFile] | int) -> None:
+        nonlocal written
+        written += files if isinstance(files, int) else write_files(files, folder)
+
+    problems = _render(env, routes, site_root, folder, count, jobs, progress, min_per_worker)
+    return written, problems
+
+
+def _render(env: jinja2.Environment, routes: Sequence[Route], site_root: Path,
+            folder: Path | None, take: Callable[[Any], None], jobs: int | None,
+            progress: Progress | None, min_per_worker: int) -> list[Diagnostic]:
+    """Renders spans of routes in order and hands each span's result to ``take``: its files,
+    or with a ``folder``, in forked workers, the number of files the worker wrote there."""
     jobs = min(jobs or default_jobs(), len(routes) // min_per_worker)
+    failures: list[Failure] = []
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        files, failures = _render_chunk_with(env, routes, site_root, 0, len(routes), progress)
-        return files, _first_per_template(failures)
-    return _render_forked(env, routes, site_root, jobs, progress)
+        for start in range(0, len(routes), CHUNK):  # in spans, so pages can go to disk early
+            stop = min(start + CHUNK, len(routes))
+            files, span_failures = _render_chunk_with(env, routes, site_root, start, stop,
+                                                      progress)
+            take(files)
+            failures.extend(span_failures)
+        return _first_per_template(failures)
+    return _render_forked(env, routes, site_root, folder, take, jobs, progress)
 
 
 def _render_forked(env: jinja2.Environment, routes: Sequence[Route], site_root: Path,
-                   jobs: int, progress: Progress | None):
+                   folder: Path | None, take: Callable[[Any], None], jobs: int,
+                   progress: Progress | None) -> list[Diagnostic]:
     global _SHARED
     for template in sorted({r.template for r in routes}):
         # Compile once, before the fork; a broken template is reported by the worker that
         # meets it, with its route.
         with contextlib.suppress(jinja2.TemplateError):
             env.get_template(template)
-    _SHARED = (env, routes, site_root)
+    _SHARED = (env, routes, site_root, folder)
     size = max(1, min(CHUNK, -(-len(routes) // (jobs * 4))))  # several chunks per worker
     spans = [(start, min(start + size, len(routes))) for start in range(0, len(routes), size)]
-    files: list[OutputFile] = []
     failures: list[Failure] = []
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            for (_, stop), (chunk_files, chunk_failures) in zip(
+            for (_, stop), (result, chunk_failures) in zip(
                     spans, pool.map(_render_shared_span, spans), strict=True):
-                files.extend(chunk_files)
+                take(result)
                 failures.extend(chunk_failures)
                 if progress:
                     progress("render", stop, len(routes))
     finally:
         _SHARED = None
-    return files, _first_per_template(failures)
+    return _first_per_template(failures)
 
 
-def _render_shared_span(span: tuple[int, int]) -> tuple[list[OutputFile], list[Failure]]:
+def _render_shared_span(span: tuple[int, int]) -> tuple[list[OutputFile] | int, list[Failure]]:
     assert _SHARED is not None, "workers are forked from render_routes"
-    env, routes, site_root = _SHARED
-    return _render_chunk_with(env, routes, site_root, span[0], span[1], None)
+    env, routes, site_root, folder = _SHARED
+    files, failures = _render_chunk_with(env, routes, site_root, span[0], span[1], None)
+    if folder is None:
+        return files, failures
+    return write_files(files, folder), failures
 
 
 def _render_chunk_with(env: jinja2.Environment, routes: Sequence[Route], site_root: Path,

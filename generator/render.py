@@ -39,7 +39,7 @@ def asset_url_function(assets: Mapping[str, Asset], link: urls.Urls) -> Callable
 def render_route(env: jinja2.Environment, route: Route, site_root: Path) -> OutputFile:
     """Raises TemplateFailure (with template path:line) on any template problem."""
     try:
-        html = env.get_template(route.template).render(route.context)
+        html = env.get_template(route.template).render(route.page_context())
     except jinja2.TemplateError as exc:
         raise TemplateFailure(_template_diagnostic(exc, route, site_root)) from None
     return OutputFile(urls.output_path(route.route), html.encode("utf-8"))

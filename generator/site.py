@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from types import MappingProxyType
 from typing import Any
 
@@ -42,13 +43,40 @@ SUMMARY_CHARS = 280
 HOME_OLDER_DIGESTS = 30
 
 
+class LazyContext(Mapping[str, Any]):
+    """A page context built whenever it is read and never kept, so that the plan of a large
+    site does not hold every page's view at once: each render worker builds the contexts of its
+    own pages (Route.page_context) and drops them with the page."""
+
+    __slots__ = ("_build",)
+
+    def __init__(self, build: Callable[[], Mapping[str, Any]]) -> None:
+        self._build = build
+
+    def build(self) -> Mapping[str, Any]:
+        return self._build()
+
+    def __getitem__(self, key: str) -> Any:
+        return self._build()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._build())
+
+    def __len__(self) -> int:
+        return len(self._build())
+
+
 @dataclass(frozen=True)
 class Route:
     """One page to render: where it goes, with which template and what context."""
 
     route: str
     template: str
-    context: Mapping[str, Any]
+    context: Mapping[str, Any]  # a LazyContext for paper pages when planned with lazy=True
+
+    def page_context(self) -> Mapping[str, Any]:
+        """The context to render with, built now if it is lazy (built once per call)."""
+        return self.context.build() if isinstance(self.context, LazyContext) else self.context
 
 
 @dataclass(frozen=True)
@@ -69,12 +97,15 @@ def date_label(date: dt.date) -> str:
     return f"{date.day} {MONTHS[date.month - 1]} {date.year}"
 
 
-def plan_site(config: SiteConfig, papers: Sequence[Paper], topic_model: TopicModel) -> SiteModel:
-    return planner_for(config, papers, topic_model).site_model()
+def plan_site(config: SiteConfig, papers: Sequence[Paper], topic_model: TopicModel, *,
+              lazy: bool = False) -> SiteModel:
+    """``lazy``: paper pages get a LazyContext (same values, built when rendered) instead of a
+    context built now; for a full build, where each page is rendered once."""
+    return planner_for(config, papers, topic_model, lazy=lazy).site_model()
 
 
 def planner_for(config: SiteConfig, papers: Sequence[Paper],
-                topic_model: TopicModel) -> Planner:
+                topic_model: TopicModel, *, lazy: bool = False) -> Planner:
     """The planner of a whole site: ``.site_model()`` plans every page."""
     link = urls.Urls(config.base_url)
     papers = tuple(sorted(papers, key=lambda p: (-p.date.toordinal(), p.slug)))
@@ -85,7 +116,7 @@ def planner_for(config: SiteConfig, papers: Sequence[Paper],
     cards = {p.slug: card_of(p, link, topic_refs, tag_refs, topic_model) for p in papers}
     site = _site_view(config, link)
     return Planner(config, link, site, papers, cards, topic_model, topic_refs, tag_refs, digests,
-                   issues)
+                   issues, lazy)
 
 
 def _site_view(config: SiteConfig, link: urls.Urls) -> SiteView:
@@ -186,9 +217,10 @@ class Planner:
     its own method, so that plan_delta.py can re-plan only the pages an edit reaches."""
 
     def __init__(self, config: SiteConfig, link: urls.Urls, site: SiteView,
-                 papers: tuple[Paper, ...], cards: dict[str, PaperCard], model: TopicModel,
-                 topics: Mapping[str, TopicRef], tags: dict[str, TagRef],
-                 digests: tuple[DigestRef, ...], issues: tuple[Issue, ...]) -> None:
+                 papers: tuple[Paper, ...], cards: Mapping[str, PaperCard], model: TopicModel,
+                 topics: Mapping[str, TopicRef], tags: Mapping[str, TagRef],
+                 digests: tuple[DigestRef, ...], issues: tuple[Issue, ...],
+                 lazy: bool = False) -> None:
         self.config, self.link, self.site = config, link, site
         self.papers, self.cards, self.model = papers, cards, model
         self.topics, self.tags, self.digests = topics, tags, digests
@@ -198,6 +230,11 @@ class Planner:
         # topic index (None: the topics page) -> (its map, the slugs drawn as dots)
         self.maps: dict[int | None, tuple[Markup, frozenset[str]]] = {}
         self._archive_links: tuple[tuple[int, str], ...] | None = None
+        self.lazy = lazy
+        # Lazy (a full build): each paper page is built once, in a render worker, so the
+        # memoised forms (kept for serve, which re-plans every page) would only grow the worker.
+        self.render_abstract = render_abstract.__wrapped__ if lazy else render_abstract
+        self.scholarly_meta = scholarly_meta.__wrapped__ if lazy else scholarly_meta
 
     def site_model(self) -> SiteModel:
         return SiteModel(self.site, self.link, self.papers, MappingProxyType(self.cards),
@@ -242,23 +279,32 @@ class Planner:
         return self._page(urls.home(), "index.html", "home", self.config.title, context)
 
     def paper_page(self, paper: Paper) -> Route:
+        if self.lazy:
+            return Route(urls.paper(paper.slug), "paper.html",
+                         LazyContext(partial(self._paper_context, paper)))
+        return self._eager_paper_page(paper)
+
+    def _eager_paper_page(self, paper: Paper) -> Route:
         view = self._paper_view(paper)
         return self._page(urls.paper(paper.slug), "paper.html", "paper", view.card.title_text,
                           {"paper": view}, view.description)
+
+    def _paper_context(self, paper: Paper) -> Mapping[str, Any]:
+        return self._eager_paper_page(paper).context
 
     def _paper_view(self, paper: Paper) -> PaperView:
         card = self.cards[paper.slug]
         related = tuple(self.cards[s] for s in self.model.related.get(paper.slug, ())
                         if s in self.cards)
         return PaperView(
-            card=card, abstract_html=Markup(render_abstract(paper.abstract)),
+            card=card, abstract_html=Markup(self.render_abstract(paper.abstract)),
             description=_shorten(plain_text(paper.abstract), 300),
             absolute_url=self.link.absolute(urls.paper(paper.slug)), authors=paper.authors,
             links=paper_links(paper), arxiv=paper.arxiv, doi=paper.doi,
             submitted_by=paper.submitted_by, thumbnail=paper.thumbnail,
             digest=self.digest_of[issue_key(paper.date, self.config.digest.period)],
             related=related,
-            scholarly=scholarly_meta(self._citation_source(paper, card)),
+            scholarly=self.scholarly_meta(self._citation_source(paper, card)),
         )
 
     def _citation_source(self, paper: Paper, card: PaperCard) -> CitationSource:

@@ -12,12 +12,14 @@ import re
 import unicodedata
 from array import array
 from collections.abc import Sequence
+from itertools import filterfalse
 
 import numpy as np
 from scipy import sparse
 
+from generator.topic_ngrams import Corpus, blocks, document_frequencies
+
 TOKEN = re.compile(r"\b[a-z][a-z0-9-]*[a-z0-9]\b")
-CHUNK = 4096  # papers per counting step: bounds the size of the temporary key arrays
 
 
 def tfidf_matrix(texts: Sequence[str], *, min_df: int, max_df: float, max_features: int,
@@ -26,69 +28,64 @@ def tfidf_matrix(texts: Sequence[str], *, min_df: int, max_df: float, max_featur
 
     Terms kept: in at least ``min_df`` and at most ``max_df`` (a share) of the texts; when more
     remain, the ``max_features`` with the highest document frequency (ties: lowest code).
+    Two passes over the texts (topic_ngrams.py): document frequencies, then the kept terms'
+    weights, so no array holds every (text, term) pair of the corpus.
     """
-    words, codes, lengths = _encode(texts, stop_words)
-    n, vocabulary_size = len(texts), len(words)
-    rows, features, counts = _count(codes, lengths, vocabulary_size)
-    distinct, inverse, df = np.unique(features, return_inverse=True, return_counts=True)
+    words, corpus = _encode(texts, stop_words)
+    n = len(texts)
+    features, df = document_frequencies(corpus)
     keep = (df >= min_df) & (df <= max_df * n)
     if keep.sum() > max_features:
         eligible = np.flatnonzero(keep)
         keep[:] = False
         keep[eligible[np.lexsort((eligible, -df[eligible]))][:max_features]] = True
-    del features
     if not keep.any():
         return None
-    column = np.full(len(distinct), -1, dtype=np.int64)
-    column[keep] = np.arange(int(keep.sum()))
-    cols = column[inverse]
-    present = cols >= 0
-    rows, cols, counts = rows[present], cols[present], counts[present]
-    idf = np.log((1 + n) / (1 + df[keep])) + 1.0
-    data = ((1.0 + np.log(counts)) * idf[cols]).astype(np.float32)
-    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))])
-    matrix = sparse.csr_matrix((data, cols.astype(np.int32), indptr), shape=(n, int(keep.sum())))
-    return _normalise_rows(matrix), _term_strings(distinct[keep], words, vocabulary_size)
+    kept = features[keep]
+    idf = np.log((1 + n) / (1 + df[keep].astype(np.int64))) + 1.0
+    del features, df, keep
+    matrix = _weights(corpus, kept, idf)
+    return _normalise_rows(matrix), _term_strings(kept, words, corpus.size)
 
 
-def _encode(texts: Sequence[str], stop_words: frozenset[str]) -> tuple[list[str], np.ndarray,
-                                                                        np.ndarray]:
-    """Word list, the word codes of every text after stop-words (concatenated), text lengths."""
+def _encode(texts: Sequence[str], stop_words: frozenset[str]) -> tuple[list[str], Corpus]:
+    """Word list, and the word codes of every text after stop-words (concatenated)."""
     index: dict[str, int] = {}
     codes = array("i")
     lengths = np.zeros(len(texts), dtype=np.int64)
     for i, text in enumerate(texts):
         if not text.isascii():
             text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-        tokens = [t for t in TOKEN.findall(text.lower()) if t not in stop_words]
-        codes.extend([index.setdefault(t, len(index)) for t in tokens])
+        tokens = list(filterfalse(stop_words.__contains__, TOKEN.findall(text.lower())))
+        # new words get the next codes in order of first appearance; the loops run in C
+        new = list(filterfalse(index.__contains__, dict.fromkeys(tokens)))
+        index.update(zip(new, range(len(index), len(index) + len(new)), strict=True))
+        codes.extend(map(index.__getitem__, tokens))
         lengths[i] = len(tokens)
-    return list(index), np.frombuffer(codes, dtype=np.int32), lengths
+    return list(index), Corpus(np.frombuffer(codes, dtype=np.int32), lengths, len(index))
 
 
-def _count(codes: np.ndarray, lengths: np.ndarray,
-           size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(row, feature code, count) of every distinct term in every text, sorted by row.
-
-    A unigram's code is its word code; the bigram (a, b) is ``size + a * size + b``.
-    """
-    starts = np.concatenate([[0], np.cumsum(lengths)])
-    span = size + size * size
-    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    for first in range(0, len(lengths), CHUNK):
-        last = min(first + CHUNK, len(lengths))
-        chunk = codes[starts[first]:starts[last]].astype(np.int64)
-        doc = np.repeat(np.arange(last - first, dtype=np.int64), lengths[first:last])
-        same = doc[:-1] == doc[1:]
-        bigrams = size + chunk[:-1][same] * size + chunk[1:][same]
-        keys = np.concatenate([doc * span + chunk, doc[:-1][same] * span + bigrams])
-        unique, counts = np.unique(keys, return_counts=True)
-        row, feature = np.divmod(unique, span)
-        parts.append(((row + first).astype(np.int32), feature, counts.astype(np.int32)))
-    if not parts:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty
-    return tuple(np.concatenate([p[i] for p in parts]) for i in range(3))  # type: ignore[return-value]
+def _weights(corpus: Corpus, kept: np.ndarray, idf: np.ndarray) -> sparse.csr_matrix:
+    """Sublinear TF times IDF of the ``kept`` features (ascending codes) in every text."""
+    per_row: list[np.ndarray] = []
+    columns: list[np.ndarray] = []
+    values: list[np.ndarray] = []
+    for block in blocks(corpus):
+        at = np.searchsorted(kept, block.features)
+        present = at < len(kept)
+        present[present] = kept[at[present]] == block.features[present]
+        cols = at[present]
+        rows = np.repeat(np.arange(len(block.per_text)), block.per_text)[present]
+        per_row.append(np.bincount(rows, minlength=len(block.per_text)))
+        columns.append(cols.astype(np.int32))
+        values.append(((1.0 + np.log(block.counts[present])) * idf[cols]).astype(np.float32))
+    n = len(corpus.lengths)
+    indptr = np.concatenate([[0], np.cumsum(np.concatenate(per_row))])
+    data = np.concatenate(values)
+    values.clear()  # one list of pieces at a time beside its concatenation
+    indices = np.concatenate(columns)
+    columns.clear()
+    return sparse.csr_matrix((data, indices, indptr), shape=(n, len(kept)))
 
 
 def _term_strings(features: np.ndarray, words: list[str], size: int) -> np.ndarray:

@@ -35,13 +35,16 @@ MAX_TERMS = 100_000
 _NOT_WORDS = re.compile(r"https?://\S+|\\[A-Za-z]+|<[^>]*>")
 MAX_TOPICS = 40
 EXACT_RELATED_LIMIT = 5000
+RELATED_BLOCK = 512  # rows scored at a time
+RELATED_BLOCKS_PER_WORKER = 16  # below this, forking costs more than it saves
 SMALL_TOPIC_SHARE = 0.05  # topics under 5 % of the mean topic size are merged into neighbours
 
 
 def cluster_topics(papers: Sequence[Paper], *, count: int | None = None, related_count: int = 5,
                    seed: int = 0, renames: Mapping[str, str] | None = None,
-                   lock: TopicLock | None = None) -> TopicModel:
-    """Group papers into topics; ``lock`` keeps slugs and assignments of an earlier build."""
+                   lock: TopicLock | None = None, jobs: int | None = None) -> TopicModel:
+    """Group papers into topics; ``lock`` keeps slugs and assignments of an earlier build;
+    ``jobs``: processes for related papers (default: every core; never changes the result)."""
     ordered = sorted(papers, key=lambda p: p.slug)
     if not ordered:
         return TopicModel((), MappingProxyType({}), MappingProxyType({}))
@@ -56,7 +59,7 @@ def cluster_topics(papers: Sequence[Paper], *, count: int | None = None, related
     topics = _make_topics(ordered, texts, assignment, matrix, vocabulary, centroids,
                           dict(renames or {}), lock)
     topic_of = {slug: t.slug for t in topics for slug in t.papers}
-    related = _related(ordered, matrix, assignment, related_count)
+    related = _related(ordered, matrix, assignment, related_count, jobs)
     coords = {}
     if embedding is not None:
         from generator.topic_layout import layout_points
@@ -224,12 +227,15 @@ def _unique_slug(slug: str, used: set[str]) -> str:
 # ------------------------------------------------------------------------------------ related
 
 def _related(papers: list[Paper], matrix: sparse.csr_matrix | None, assignment: np.ndarray,
-             count: int) -> dict[str, tuple[str, ...]]:
+             count: int, jobs: int | None = None) -> dict[str, tuple[str, ...]]:
     """Most similar papers by cosine on TF-IDF rows (L2-normalised, so a dot product).
 
     Exact over all papers up to EXACT_RELATED_LIMIT; beyond it, within each paper's topic,
-    which keeps the work near-linear instead of n^2.
+    which divides the n^2 work by the number of topics. Blocks of rows go to up to ``jobs``
+    forked workers on large sites; each block's result does not depend on where it ran.
     """
+    from generator.parallel import map_forked
+
     slugs = [p.slug for p in papers]
     if matrix is None or count == 0 or len(papers) < 2:
         return {s: () for s in slugs}
@@ -237,29 +243,33 @@ def _related(papers: list[Paper], matrix: sparse.csr_matrix | None, assignment: 
         groups = [np.arange(len(papers))]
     else:
         groups = [np.flatnonzero(assignment == c) for c in range(int(assignment.max()) + 1)]
+    parts = [(matrix[members], [slugs[i] for i in members]) for members in groups]
+    spans = [(group, start) for group, (rows, _) in enumerate(parts)
+             for start in range(0, rows.shape[0], RELATED_BLOCK)]
     related: dict[str, tuple[str, ...]] = {}
-    for members in groups:
-        related.update(_related_within(matrix[members], [slugs[i] for i in members], count))
+    for found in map_forked(lambda span: _related_block(*parts[span[0]], span[1], count), spans,
+                            jobs=jobs, min_per_worker=RELATED_BLOCKS_PER_WORKER):
+        related.update(found)
     return {s: related.get(s, ()) for s in slugs}
 
 
-def _related_within(rows: sparse.csr_matrix, slugs: list[str],
-                    count: int) -> dict[str, tuple[str, ...]]:
-    result: dict[str, tuple[str, ...]] = {}
-    block = 512
-    names = np.array(slugs)
-    for start in range(0, rows.shape[0], block):
-        scores = np.asarray((rows[start:start + block] @ rows.T).todense(), dtype=np.float64)
-        for offset, row in enumerate(scores):
-            index = start + offset
-            row[index] = -np.inf
-            take = min(count, len(slugs) - 1)
-            if take <= 0:
-                result[slugs[index]] = ()
-                continue
-            # rank by score, ties broken by slug (names are sorted already)
-            candidates = np.argpartition(-row, take - 1)[: take * 4 if take * 4 < len(row)
-                                                       else len(row)]
-            ordered = sorted(candidates, key=lambda j: (-row[j], names[j]))[:take]
-            result[slugs[index]] = tuple(str(names[j]) for j in ordered if row[j] > -np.inf)
-    return result
+def _related_block(rows: sparse.csr_matrix, slugs: list[str], start: int,
+                   count: int) -> dict[str, tuple[str, ...]]:
+    """Best ``count`` for rows ``start`` .. ``start + RELATED_BLOCK - 1`` by score, ties by slug
+    (``slugs`` are sorted, so by position); each row's candidates come from the same
+    argpartition as the row alone would get."""
+    take = min(count, len(slugs) - 1)
+    stop = min(start + RELATED_BLOCK, len(slugs))
+    if take <= 0:
+        return {s: () for s in slugs[start:stop]}
+    width = min(take * 4, len(slugs))
+    scores = np.asarray((rows[start:stop] @ rows.T).todense(), dtype=np.float64)
+    here = np.arange(scores.shape[0])
+    scores[here, start + here] = -np.inf
+    candidates = np.argpartition(-scores, take - 1, axis=1)[:, :width]
+    values = np.take_along_axis(scores, candidates, axis=1)
+    order = np.lexsort((candidates, -values), axis=1)[:, :take]
+    best = np.take_along_axis(candidates, order, axis=1).tolist()
+    kept = (np.take_along_axis(values, order, axis=1) > -np.inf).tolist()
+    return {slugs[start + offset]: tuple(slugs[j] for j, k in zip(columns, keep, strict=True) if k)
+            for offset, (columns, keep) in enumerate(zip(best, kept, strict=True))}

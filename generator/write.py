@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from generator.diagnostics import UserError
@@ -30,6 +31,21 @@ def safe_target(root: Path, relative: PurePosixPath) -> Path:
     return root.joinpath(*relative.parts)
 
 
+class Stage:
+    """The temporary folder a new site is written into, and how many files went into it."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.written = 0
+
+    def write(self, files: Iterable[OutputFile]) -> None:
+        self.written += write_files(files, self.folder)
+
+    def wrote(self, count: int) -> None:
+        """Count files written into ``folder`` by others (e.g. forked render workers)."""
+        self.written += count
+
+
 def write_site(files: Iterable[OutputFile], output_dir: Path,
                finish: Callable[[Path], None] | None = None) -> int:
     """Write every file, then swap the new tree into place. Returns the number of files.
@@ -37,6 +53,17 @@ def write_site(files: Iterable[OutputFile], output_dir: Path,
     ``finish(temp_dir)`` runs on the complete tree before the swap (e.g. the search indexer),
     so what it adds is part of the same atomic update; if it raises, nothing is replaced.
     """
+    with staged_site(output_dir, finish) as stage:
+        stage.write(files)
+    return stage.written
+
+
+@contextmanager
+def staged_site(output_dir: Path,
+                finish: Callable[[Path], None] | None = None) -> Iterator[Stage]:
+    """A Stage to write the new site into, swapped into place when the block ends without an
+    exception (after ``finish(folder)``); on any exception it is removed and the old site
+    stays. Afterwards ``written`` is the number of files in the new site."""
     parent = output_dir.parent
     check_output_dir(output_dir)
     try:
@@ -49,16 +76,17 @@ def write_site(files: Iterable[OutputFile], output_dir: Path,
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise UserError(f"{output_dir}: error: cannot write the site here: {reason}") from None
+    stage = Stage(temp)
     try:
-        written = count = _write_files(files, temp)
+        yield stage
+        written = stage.written
         if finish is not None:
             finish(temp)
-            count = sum(len(names) for _, _, names in os.walk(temp))
+            stage.written = sum(len(names) for _, _, names in os.walk(temp))
         _swap(temp, output_dir, background=written >= BACKGROUND_REMOVAL_FILES)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
         raise
-    return count
 
 
 def check_output_dir(output_dir: Path) -> None:
@@ -76,7 +104,8 @@ def check_output_dir(output_dir: Path) -> None:
             return
 
 
-def _write_files(files: Iterable[OutputFile], root: Path) -> int:
+def write_files(files: Iterable[OutputFile], root: Path) -> int:
+    """Write files under ``root`` (made by staged_site); safe to run in several processes."""
     count = 0
     made: set[Path] = set()
     for file in files:

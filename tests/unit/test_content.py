@@ -460,3 +460,19 @@ def test_odd_yaml_never_raises(tmp_path: Path, text: str) -> None:
 
     assert result.diagnostics
     assert result.papers == ()
+
+
+def test_files_parsed_on_worker_processes_give_the_same_result(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import content
+    from generator.content import EntryCache
+
+    files = {f"content/p{i}.md": md(f"title: Paper {i}\ndate: 2024-03-{i % 28 + 1:02d}\n")
+             for i in range(12)}
+    files["content/bad.md"] = md("title: [unclosed\n")
+    files["content/dup.md"] = md("title: Paper 3\ndate: 2024-03-04\n")
+    serial = load(tmp_path, files, cache=EntryCache())  # the cache keeps it in-process
+    monkeypatch.setattr(content, "PARSE_MIN_PER_WORKER", 1)
+    forked = load(tmp_path, files)
+    assert forked == serial
+    assert len(forked.papers) >= 12 and forked.diagnostics

@@ -11,17 +11,17 @@ import pytest
 from generator.build import fit_topics
 from generator.config import load_config
 from generator.content import load_content
-from generator.parallel import map_forked, render_routes
+from generator.parallel import map_forked, render_routes, render_routes_into
 from generator.render import asset_url_function
 from generator.site import plan_site
 from generator.themes import collect_assets, make_environment, theme_chain
 from tests.conftest import REPO, write_files
 
 
-def _env_and_routes(site_root: Path):
+def _env_and_routes(site_root: Path, *, lazy: bool = False):
     config = load_config(site_root, {})
     papers = load_content(site_root, config.content_dir).papers
-    model = plan_site(config, papers, fit_topics(papers, config))
+    model = plan_site(config, papers, fit_topics(papers, config), lazy=lazy)
     chain = theme_chain(site_root, config.theme)
     env = make_environment(chain)
     env.globals["asset"] = asset_url_function(collect_assets(chain), model.urls)
@@ -41,6 +41,21 @@ def test_parallel_render_matches_single_process_byte_for_byte(sample_routes) -> 
     assert [f.path for f in forked] == [f.path for f in single]
     assert [f.data for f in forked] == [f.data for f in single]
     assert single_problems == forked_problems == []
+
+
+def test_lazy_contexts_and_workers_writing_to_disk_give_the_same_files(
+        sample_routes, tmp_path: Path) -> None:
+    env, routes = sample_routes
+    expected, _ = render_routes(env, routes, REPO, jobs=1)
+    lazy_env, lazy_routes = _env_and_routes(REPO, lazy=True)
+    for jobs, folder in ((1, tmp_path / "one"), (2, tmp_path / "two")):
+        folder.mkdir()
+        written, problems = render_routes_into(lazy_env, lazy_routes, REPO, folder, jobs=jobs,
+                                               min_per_worker=1)
+        assert (written, problems) == (len(expected), [])
+        on_disk = {p.relative_to(folder).as_posix(): p.read_bytes()
+                   for p in folder.rglob("*") if p.is_file()}
+        assert on_disk == {str(f.path): f.data for f in expected}
 
 
 def test_parallel_render_reports_a_broken_template_once_like_single_process(
