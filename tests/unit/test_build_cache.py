@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -106,10 +107,12 @@ def test_markup_started_early_gives_in_process_results_and_caches_them(tmp_path:
     papers = load_content(REPO).papers
     calls = calls_for(papers)
     cache = BuildCache(tmp_path / "c")
+    before = set(multiprocessing.active_children())  # other tests' processes, if any
     pending = start_markup(papers, cache, jobs=2, min_per_worker=1)
-    assert multiprocessing.active_children()  # working while the caller goes on
+    workers = set(multiprocessing.active_children()) - before
+    assert workers  # working while the caller goes on
     assert pending.finish() == len(calls)
-    assert multiprocessing.active_children() == []
+    assert all(worker.exitcode is not None for worker in workers)
     functions = {"render_abstract": markup.render_abstract, "render_title": markup.render_title,
                  "plain_text": markup.plain_text}
     stored = cache.load("markup", markup_version())
@@ -119,13 +122,17 @@ def test_markup_started_early_gives_in_process_results_and_caches_them(tmp_path:
 
 
 def test_markup_workers_stop_when_the_work_beside_them_fails(tmp_path: Path) -> None:
-    pending = start_markup(load_content(REPO).papers, BuildCache(tmp_path / "c"), jobs=2,
-                           min_per_worker=1)
+    papers = load_content(REPO).papers
+    before = set(multiprocessing.active_children())  # other tests' processes, if any
+    pending = start_markup(papers, BuildCache(tmp_path / "c"), jobs=2, min_per_worker=1)
+    workers = set(multiprocessing.active_children()) - before
+    assert workers
     with pytest.raises(ValueError, match="topics failed"), pending.cancelled_on_error():
         raise ValueError("topics failed")
-    for child in multiprocessing.active_children():
-        child.join(timeout=30)
-    assert multiprocessing.active_children() == []
+    deadline = time.monotonic() + 30
+    while any(worker.is_alive() for worker in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(worker.is_alive() for worker in workers)
 
 
 def test_build_cache_keeps_only_the_newest_entry_of_a_kind(tmp_path: Path) -> None:
