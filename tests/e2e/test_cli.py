@@ -141,4 +141,4 @@ def test_build_timings_name_every_phase_once(copy_fixture_site) -> None:
     assert {"load", "markup", "topics", "plan", "render", "feeds", "email", "write",
             "search"} <= set(timings)
     assert all(seconds >= 0 for seconds in timings.values())
-    assert sum(timings.values()) <= elapsed + 0.01
+    assert sum(timings.values()) <= elapsed + 0.06  # elapsed is printed to 0.1 s
