@@ -71,22 +71,34 @@ def start_markup(papers: Sequence[Paper], cache: BuildCache, jobs: int,
     return PendingMarkup(known, missing, jobs, cache, version, len(stored), min_per_worker)
 
 
+class _Workers:
+    """Calls sent to forked processes when they start (or computed here, for few calls)."""
+
+    def __init__(self, calls: list[Call], jobs: int, min_per_worker: int) -> None:
+        self.calls = calls
+        self.pool: ProcessPoolExecutor | None = None
+        jobs = min(jobs, len(calls) // min_per_worker)
+        if jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
+            self.chunks = [calls[i:i + CHUNK] for i in range(0, len(calls), CHUNK)]
+            self.pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+            self.outputs = self.pool.map(_compute_chunk, self.chunks)
+
+    def results(self) -> dict[Call, str]:
+        if self.pool is None:
+            return dict(zip(self.calls, _compute_chunk(self.calls), strict=True))
+        with self.pool:
+            return {call: html for chunk, out in zip(self.chunks, self.outputs, strict=True)
+                    for call, html in zip(chunk, out, strict=True)}
+
+
 class PendingMarkup:
-    """Markup results on their way from worker processes (or computed here, for few calls)."""
+    """Markup results on their way from worker processes, then seeded and stored."""
 
     def __init__(self, known: dict[Call, str], missing: list[Call], jobs: int,
                  cache: BuildCache, version: str, stored: int,
                  min_per_worker: int = MIN_PER_WORKER) -> None:
-        self._known, self._missing, self._jobs = known, missing, jobs
-        self._cache, self._version, self._stored = cache, version, stored
-        self._pool: ProcessPoolExecutor | None = None
-        self._chunks: list[list[Call]] = []
-        self._results: Iterator[list[str]] | None = None
-        jobs = min(jobs, len(missing) // min_per_worker)
-        if jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
-            self._chunks = [missing[i:i + CHUNK] for i in range(0, len(missing), CHUNK)]
-            self._pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
-            self._results = self._pool.map(_compute_chunk, self._chunks)
+        self._known, self._cache, self._version, self._stored = known, cache, version, stored
+        self._workers = _Workers(missing, jobs, min_per_worker)
 
     @contextmanager
     def cancelled_on_error(self) -> Iterator[None]:
@@ -94,20 +106,14 @@ class PendingMarkup:
         try:
             yield
         except BaseException:
-            if self._pool is not None:
-                self._pool.shutdown(wait=False, cancel_futures=True)
+            if self._workers.pool is not None:
+                self._workers.pool.shutdown(wait=False, cancel_futures=True)
             raise
 
     def finish(self) -> int:
         """Wait for the results, seed them into markup, store them; returns how many were
         computed."""
-        if self._pool is None:
-            computed = compute_calls(self._missing, 1)
-        else:
-            with self._pool:
-                computed = {call: html for chunk, out in zip(self._chunks, self._results,
-                                                             strict=True)
-                            for call, html in zip(chunk, out, strict=True)}
+        computed = self._workers.results()
         known = self._known
         known.update(computed)
         markup.remember(known)
@@ -119,14 +125,7 @@ class PendingMarkup:
 def compute_calls(calls: list[Call], jobs: int,
                   min_per_worker: int = MIN_PER_WORKER) -> dict[Call, str]:
     """Each call's result, on up to ``jobs`` forked processes."""
-    jobs = min(jobs, len(calls) // min_per_worker)
-    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return {call: _FUNCTIONS[call[0]](call[1]) for call in calls}
-    chunks = [calls[i:i + CHUNK] for i in range(0, len(calls), CHUNK)]
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-        results = pool.map(_compute_chunk, chunks)
-        return {call: html for chunk, out in zip(chunks, results, strict=True)
-                for call, html in zip(chunk, out, strict=True)}
+    return _Workers(calls, jobs, min_per_worker).results()
 
 
 def _compute_chunk(calls: list[Call]) -> list[str]:
