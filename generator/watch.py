@@ -170,7 +170,7 @@ class Watcher:
             _identity(folder) != identity for folder, identity in self._folders.items())
 
     def drain(self) -> set[str]:
-        """The paths collected so far, without waiting (for handing over to a new watcher)."""
+        """The paths collected so far, without waiting; the collector starts afresh."""
         with self._collector.lock:
             self._collector.changed.clear()
             paths, self._collector.paths = self._collector.paths, set()
@@ -187,10 +187,7 @@ class Watcher:
             collector.changed.clear()
             if not collector.changed.wait(QUIET_SECONDS):
                 break
-        with collector.lock:
-            collector.changed.clear()
-            paths, collector.paths = collector.paths, set()
-        return paths
+        return self.drain()
 
 
 def _identity(folder: Path) -> tuple[int, int] | None:

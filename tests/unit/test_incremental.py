@@ -243,12 +243,17 @@ def paper(slug: str, title: str, day: int) -> Paper:
     return Paper(slug, title, "abstract text", dt.date(2024, 3, day), SourceRef(f"{slug}.md"))
 
 
-def test_assign_topics_places_new_paper_by_shared_terms_and_drops_deleted() -> None:
-    model = TopicModel(
-        (Topic("vision", "Vision", ("image", "segmentation"), ("a", "b")),
+def vision_and_language(vision: tuple[str, ...]) -> TopicModel:
+    """Two topics: papers a and b (in the order given) on vision, c on language."""
+    return TopicModel(
+        (Topic("vision", "Vision", ("image", "segmentation"), vision),
          Topic("language", "Language", ("language", "translation"), ("c",))),
         MappingProxyType({"a": "vision", "b": "vision", "c": "language"}),
         MappingProxyType({"a": ("b",), "b": ("a",), "c": ()}))
+
+
+def test_assign_topics_places_new_paper_by_shared_terms_and_drops_deleted() -> None:
+    model = vision_and_language(("a", "b"))
     old = {"a": ("Image nets", "x"), "b": ("Segmentation", "x"), "c": ("Language", "x")}
     papers = [paper("a", "Image nets", 1), paper("c", "Language", 2),
               paper("d", "Machine translation of language", 3)]
@@ -260,11 +265,7 @@ def test_assign_topics_places_new_paper_by_shared_terms_and_drops_deleted() -> N
 
 
 def test_reuse_topics_keeps_the_model_object_unless_a_paper_moves() -> None:
-    model = TopicModel(
-        (Topic("vision", "Vision", ("image", "segmentation"), ("b", "a")),
-         Topic("language", "Language", ("language", "translation"), ("c",))),
-        MappingProxyType({"a": "vision", "b": "vision", "c": "language"}),
-        MappingProxyType({"a": ("b",), "b": ("a",), "c": ()}))
+    model = vision_and_language(("b", "a"))
     config = load_config(SITES / "full")
     papers = [paper("a", "Image nets", 1), paper("b", "Segmentation", 2),
               paper("c", "Language", 3)]
