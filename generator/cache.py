@@ -33,7 +33,7 @@ def code_version(*modules: object) -> str:
     return content_key(*sources)[:16]
 
 
-class BuildCache:
+class DiskCache:
     """One folder of pickles; ``None`` as the folder turns every lookup into a miss."""
 
     def __init__(self, folder: Path | None) -> None:

@@ -211,7 +211,7 @@ def _http_url(value: Any) -> tuple[Any, str]:
 
 
 def _address(value: Any) -> tuple[Any, str]:
-    from generator.mail_headers import clean_address
+    from generator.mail.headers import clean_address
 
     text, error = _text(value)
     if error:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from types import MappingProxyType
 
 from generator.diagnostics import Diagnostic
+
+Progress = Callable[[str, int, int], None]  # (phase, done, total): a progress display
 
 EMPTY_LINES: Mapping[str, int] = MappingProxyType({})
 EMPTY_COORDS: Mapping[str, tuple[float, float]] = MappingProxyType({})
@@ -57,7 +60,7 @@ class Topic:
     terms: tuple[str, ...]
     papers: tuple[str, ...]  # paper slugs, newest first
     generated_label: str = ""  # the label made from the terms, before any rename
-    # what the lock stores (generator/topic_rule.py): top terms of the topic's mean TF-IDF row
+    # what the lock stores (generator/topics/rule.py): top terms of the topic's mean TF-IDF row
     # minus the mean paper's, and the norm of its whole mean row
     centroid: tuple[tuple[str, float], ...] = ()
     centroid_norm: float = 0.0
@@ -78,3 +81,9 @@ class TopicModel:
 class LoadResult:
     papers: tuple[Paper, ...]
     diagnostics: tuple[Diagnostic, ...]
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    path: PurePosixPath  # relative to output/
+    data: bytes

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 import pytest
 
-from generator.cli import cli
+from generator.commands import cli
 from generator.config import all_option_names
 from tests.conftest import run_paperboy
 

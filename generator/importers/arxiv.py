@@ -9,8 +9,8 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
+from generator.content import ARXIV_ID
 from generator.diagnostics import UserError
-from generator.entry_fields import ARXIV_ID
 from generator.importers.arxiv_atom import ArxivError, AtomPaper, fetch_atom, parse_atom
 from generator.importers.entry_writer import (
     ImportReport,

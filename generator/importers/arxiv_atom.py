@@ -19,7 +19,7 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from generator.entry_fields import ARXIV_ID
+from generator.content import ARXIV_ID
 from generator.importers.entry_writer import Entry, normalise_arxiv_id
 from generator.slugs import slugify
 

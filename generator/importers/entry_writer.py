@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from generator.entry_fields import ARXIV_ID_PATTERN
+from generator.content import ARXIV_ID_PATTERN
 from generator.slugs import short_hash, slugify
 
 # Printable ASCII without '"' and '\\': yaml.safe_dump's double-quoted form of such a string is

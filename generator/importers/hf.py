@@ -11,8 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from generator.content import ARXIV_ID
 from generator.diagnostics import UserError
-from generator.entry_fields import ARXIV_ID
 from generator.importers.entry_writer import Entry, ImportReport
 from generator.importers.fresh import write_fresh
 

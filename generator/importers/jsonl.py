@@ -15,8 +15,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from generator.content import ARXIV_ID
 from generator.diagnostics import UserError
-from generator.entry_fields import ARXIV_ID
 from generator.importers.entry_writer import (
     Entry,
     ImportReport,

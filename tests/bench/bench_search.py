@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from generator.config import load_config
-from generator.static_server import make_server, serve_in_thread
+from generator.serve.static_server import make_server, serve_in_thread
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 
 DEFAULT_QUERIES = ("diffusion", "retrieval augmented generation", "zebrafish", "transformer")

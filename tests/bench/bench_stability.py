@@ -13,8 +13,8 @@ from tests.bench.bench_topics import load_records, to_papers
 
 
 def kept_share(records: list[dict], seed: int = 0) -> tuple[float, int, int, float]:
-    from generator.topic_lock import parse_lock, render_lock
     from generator.topics import cluster_topics
+    from generator.topics.lock import parse_lock, render_lock
 
     papers = to_papers(records)
     random.Random(seed).shuffle(papers)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.static_server import make_server, serve_in_thread
+from generator.serve.static_server import make_server, serve_in_thread
 from tests.conftest import REPO, SITES, copy_site, run_paperboy
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from generator.search import BUNDLE_DIR, PAGES_GLOB, index_site
-from generator.static_server import make_server, serve_in_thread
+from generator.search.pagefind import BUNDLE_DIR, PAGES_GLOB, index_site
+from generator.serve.static_server import make_server, serve_in_thread
 from tests.browser.conftest import BASE_PATH, KNOWN_PAPER, SEARCH_WORD, ServedSite, open_page
 from tests.conftest import SITES, copy_site, run_paperboy
 

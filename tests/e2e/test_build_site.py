@@ -8,9 +8,9 @@ from pathlib import Path, PurePosixPath
 import feedparser
 import pytest
 
-from generator.render import OutputFile
-from generator.static_server import make_server, serve_in_thread
-from generator.write import write_site
+from generator.models import OutputFile
+from generator.serve.static_server import make_server, serve_in_thread
+from generator.write.staged import write_site
 from tests.conftest import run_paperboy, write_files
 from tests.e2e.crawl import crawl, extract_links, fetch
 

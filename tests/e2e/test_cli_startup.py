@@ -12,7 +12,7 @@ HEAVY = ("jinja2", "markdown", "yaml", "numpy", "scipy", "sklearn", "nh3", "rich
 
 PROGRAM = """
 import sys
-from generator.cli import main
+from generator.commands import main
 try:
     main(["--help"])
 except SystemExit:

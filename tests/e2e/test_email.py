@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from generator.build import build_site
 from generator.config import load_config
-from generator.email_issue import GMAIL_CLIP_BYTES
+from generator.mail.issue_email import GMAIL_CLIP_BYTES
+from generator.pipeline import build_site
 
 BASE = "https://example.github.io/digest/"
 HOSTILE_TITLE = "Bcc: victim@example.org\\nX-Injected: yes <script>alert(1)</script> Ünïcödé"

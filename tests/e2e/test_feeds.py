@@ -10,8 +10,8 @@ import feedparser
 import pytest
 from lxml import etree
 
-from generator.build import build_site
 from generator.config import load_config
+from generator.pipeline import build_site
 from tests.conftest import write_files
 
 ATOM = "{http://www.w3.org/2005/Atom}"

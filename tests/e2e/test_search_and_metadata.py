@@ -8,8 +8,8 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from generator.render import OutputFile
-from generator.write import write_site
+from generator.models import OutputFile
+from generator.write.staged import write_site
 from tests.conftest import run_paperboy, write_files
 from tests.e2e.crawl import crawl
 from tests.e2e.test_build_site import serve, tree

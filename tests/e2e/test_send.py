@@ -12,8 +12,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from generator.build import build_site
 from generator.config import load_config
+from generator.pipeline import build_site
 from tests.conftest import run_paperboy
 
 ISSUE = "2026-07-01"

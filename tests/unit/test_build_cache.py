@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from generator import markup
-from generator.build import build_site
-from generator.cache import CACHE_DIR, BuildCache
+from generator.cache import CACHE_DIR, DiskCache
 from generator.config import load_config
 from generator.content import load_content
-from generator.markup_cache import calls_for, compute_calls, markup_version, start_markup
-from generator.topic_cache import cached_topics
+from generator.markup import abstracts as markup
+from generator.markup.warm import calls_for, compute_calls, markup_version, start_markup
+from generator.pipeline import build_site
+from generator.topics import cached_topics
 from tests.conftest import REPO
 
 
@@ -75,7 +75,7 @@ def test_build_cache_damaged_file_is_a_miss(tmp_path: Path) -> None:
 def test_topic_cache_hit_skips_the_fit_and_a_changed_abstract_refits(tmp_path: Path) -> None:
     config = load_config(REPO, {})
     papers = load_content(REPO).papers
-    cache = BuildCache(tmp_path)
+    cache = DiskCache(tmp_path)
     fits = []
 
     def fit(model_papers):
@@ -106,7 +106,7 @@ def test_markup_cache_worker_results_equal_in_process_results() -> None:
 def test_markup_started_early_gives_in_process_results_and_caches_them(tmp_path: Path) -> None:
     papers = load_content(REPO).papers
     calls = calls_for(papers)
-    cache = BuildCache(tmp_path / "c")
+    cache = DiskCache(tmp_path / "c")
     before = set(multiprocessing.active_children())  # other tests' processes, if any
     pending = start_markup(papers, cache, jobs=2, min_per_worker=1)
     workers = set(multiprocessing.active_children()) - before
@@ -124,7 +124,7 @@ def test_markup_started_early_gives_in_process_results_and_caches_them(tmp_path:
 def test_markup_workers_stop_when_the_work_beside_them_fails(tmp_path: Path) -> None:
     papers = load_content(REPO).papers
     before = set(multiprocessing.active_children())  # other tests' processes, if any
-    pending = start_markup(papers, BuildCache(tmp_path / "c"), jobs=2, min_per_worker=1)
+    pending = start_markup(papers, DiskCache(tmp_path / "c"), jobs=2, min_per_worker=1)
     workers = set(multiprocessing.active_children()) - before
     assert workers
     with pytest.raises(ValueError, match="topics failed"), pending.cancelled_on_error():
@@ -136,7 +136,7 @@ def test_markup_workers_stop_when_the_work_beside_them_fails(tmp_path: Path) -> 
 
 
 def test_build_cache_keeps_only_the_newest_entry_of_a_kind(tmp_path: Path) -> None:
-    cache = BuildCache(tmp_path / "c")
+    cache = DiskCache(tmp_path / "c")
     cache.store("markup", "k1", {"a": 1})
     cache.store("markup", "k2", {"b": 2})
     assert [p.name for p in (tmp_path / "c").iterdir()] == ["markup-k2.pickle"]

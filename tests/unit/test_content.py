@@ -464,8 +464,8 @@ def test_odd_yaml_never_raises(tmp_path: Path, text: str) -> None:
 
 def test_files_parsed_on_worker_processes_give_the_same_result(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from generator import content
     from generator.content import EntryCache
+    from generator.content import loader as content
 
     files = {f"content/p{i}.md": md(f"title: Paper {i}\ndate: 2024-03-{i % 28 + 1:02d}\n")
              for i in range(12)}

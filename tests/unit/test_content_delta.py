@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from generator.content import load_content, load_scan
-from generator.content_delta import LoadState, apply_edits, remember_scan
+from generator.content.delta import LoadState, apply_edits, remember_scan
 from tests.conftest import SITES
 
 BERT = "content/2024-03/bert.md"

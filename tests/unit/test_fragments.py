@@ -10,9 +10,9 @@ import jinja2
 import pytest
 from markupsafe import Markup
 
-from generator import fragments
-from generator.fragments import FragmentEnvironment
-from generator.views import TagRef
+from generator.render import fragments
+from generator.render.fragments import FragmentEnvironment
+from generator.site.views import TagRef
 
 TEMPLATES = {
     "card.html": "<a href='{{ card.url }}'>#{{ card.slug }}</a> {{ card.count }}\n",

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from generator.content import load_content
 from generator.diagnostics import UserError
+from generator.render import collect_assets, theme_chain
 from generator.slugs import slugify
-from generator.themes import collect_assets, theme_chain
 
 SAFE_SLUG = re.compile(r"^([a-z0-9]([a-z0-9.-]*[a-z0-9])?)?$")
 RESERVED = {"con", "prn", "aux", "nul"} | {f"{d}{i}" for d in ("com", "lpt") for i in range(10)}

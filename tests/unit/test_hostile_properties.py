@@ -13,10 +13,10 @@ from pathlib import Path
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from generator.build import build_site
 from generator.config import load_config
 from generator.content import load_content
 from generator.diagnostics import Level
+from generator.pipeline import build_site
 from tests.executable_markup import html_problems, output_problems
 
 VALID_MD = b"---\ntitle: A Paper\ndate: 2024-03-12\nauthors: [Ada]\n---\nAn abstract.\n"

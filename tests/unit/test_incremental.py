@@ -11,11 +11,11 @@ from types import MappingProxyType
 
 import pytest
 
-from generator import topics as topics_module
-from generator.build import build_site, rebuild_site
+import generator.topics as topics_module
 from generator.config import SiteConfig, load_config
-from generator.incremental import BuildCache, assign_topics, remember_topics, reuse_topics
 from generator.models import Paper, SourceRef, Topic, TopicModel
+from generator.pipeline import build_site, rebuild_site
+from generator.serve.incremental import RebuildState, assign_topics, remember_topics, reuse_topics
 from tests.conftest import REPO, SITES
 
 
@@ -44,7 +44,7 @@ class Workspace:
             (self.site / "site.yaml").read_text() + "theme: mine\n")
         self.target = root / "serve"
         self.target.mkdir()
-        self.cache = BuildCache()
+        self.cache = RebuildState()
         self.config: tuple[str, SiteConfig] | None = None
 
     def edit(self, rel: str, old: str, new: str) -> None:
@@ -269,7 +269,7 @@ def test_reuse_topics_keeps_the_model_object_unless_a_paper_moves() -> None:
     config = load_config(SITES / "full")
     papers = [paper("a", "Image nets", 1), paper("b", "Segmentation", 2),
               paper("c", "Language", 3)]
-    cache = BuildCache()
+    cache = RebuildState()
     remember_topics(cache, papers, config, model)
     stays = [paper("a", "Image nets, edited", 1), *papers[1:]]
     kept = reuse_topics(cache, stays, config, refit=False)

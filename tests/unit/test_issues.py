@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from generator.issues import issue_key, issue_label, issue_span, plan_issues
-from generator.mail_headers import clean_address, header_text
+from generator.mail.headers import clean_address, header_text
 from generator.models import Paper, SourceRef
+from generator.site.issues import issue_key, issue_label, issue_span, plan_issues
 
 
 def paper(slug: str, date: str, upvotes: int | None = None) -> Paper:

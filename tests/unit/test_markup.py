@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import markup
+from generator.markup import abstracts as markup
 from generator.markup import plain_text, render_abstract, render_title
 
 REPO = Path(__file__).resolve().parents[2]

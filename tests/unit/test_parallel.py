@@ -8,13 +8,19 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import fit_topics
 from generator.config import load_config
 from generator.content import load_content
-from generator.parallel import map_forked, render_routes, render_routes_into
-from generator.render import asset_url_function
+from generator.pipeline import fit_topics
+from generator.render import (
+    asset_url_function,
+    collect_assets,
+    make_environment,
+    render_routes,
+    render_routes_into,
+    theme_chain,
+)
 from generator.site import plan_site
-from generator.themes import collect_assets, make_environment, theme_chain
+from generator.workers import map_forked
 from tests.conftest import REPO, write_files
 
 

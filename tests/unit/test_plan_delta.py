@@ -8,12 +8,12 @@ from collections.abc import Callable
 
 import pytest
 
-from generator.build import fit_topics
 from generator.config import load_config
 from generator.content import load_content
 from generator.models import Paper
-from generator.plan_delta import plan_everything, replan
+from generator.pipeline import fit_topics
 from generator.site import plan_site
+from generator.site.delta import plan_everything, replan
 from tests.conftest import SITES
 
 CONFIG = load_config(SITES / "full")

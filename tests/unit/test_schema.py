@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import yaml
 
+from generator.content import entry_json_schema
+from generator.content.fields import FIELDS, validate_entry
 from generator.diagnostics import Diagnostics
-from generator.entry_fields import FIELDS, validate_entry
-from generator.schema import entry_json_schema
 from generator.yaml_source import parse_yaml
 
 VALID = {

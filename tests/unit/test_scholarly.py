@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from generator.scholarly import (
+from generator.site.scholarly import (
     CitationSource,
     bibtex_text,
     citation_key,

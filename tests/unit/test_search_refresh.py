@@ -7,10 +7,10 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from generator.build import rebuild_site
 from generator.config import load_config
-from generator.incremental import BuildCache
-from generator.search_refresh import BackgroundSearch, staging_dir
+from generator.pipeline import rebuild_site
+from generator.serve.incremental import RebuildState
+from generator.serve.search_refresh import BackgroundSearch, staging_dir
 from tests.unit.test_incremental import Workspace, tree
 
 
@@ -49,7 +49,7 @@ def test_background_refresh_settles_to_the_clean_build(tmp_path: Path) -> None:
 
 def test_close_stops_a_running_refresh_and_cleans_up(tmp_path: Path) -> None:
     work, lock, reports = Workspace(tmp_path), threading.Lock(), Recorder()
-    result = rebuild_site(work.site, load_config(work.site), BuildCache(), work.target,
+    result = rebuild_site(work.site, load_config(work.site), RebuildState(), work.target,
                           reindex=lambda target, language: None)  # pages only
     assert result.ok
     search = BackgroundSearch(work.target, lambda: lock, reports)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import build_site
 from generator.config import load_config
-from generator.search import BUNDLE_DIR, PAGES_GLOB, index_site, run_pagefind, shard_glob
+from generator.pipeline import build_site
+from generator.search.pagefind import BUNDLE_DIR, PAGES_GLOB, index_site, run_pagefind, shard_glob
 from tests.conftest import SITES, copy_site
 
 SHARD_PAGES = 2

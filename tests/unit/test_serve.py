@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from generator.serve import EVENTS_PATH, inject, live_snippet
+from generator.serve.server import EVENTS_PATH, inject, live_snippet
 
 
 def test_inject_puts_the_script_before_the_last_body_end() -> None:

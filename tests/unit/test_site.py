@@ -7,7 +7,7 @@ from types import MappingProxyType
 
 from generator.config import SiteConfig
 from generator.models import Paper, SourceRef, Topic, TopicModel
-from generator.site import date_label, paper_links, plan_site
+from generator.site.planner import date_label, paper_links, plan_site
 
 
 def paper(slug: str, day: int, **fields) -> Paper:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.static_server import make_server, resolve_request, serve_in_thread
+from generator.serve.static_server import make_server, resolve_request, serve_in_thread
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from generator.models import Paper, SourceRef
-from generator.topic_lock import load_lock, parse_lock, render_lock, write_lock
 from generator.topics import cluster_topics
+from generator.topics.lock import load_lock, parse_lock, render_lock, write_lock
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "arxiv-sample.jsonl.gz"
 
@@ -76,7 +76,7 @@ def test_render_lock_is_deterministic() -> None:
 
 
 def test_lock_stores_a_few_terms_per_topic_and_reproduces_its_topics(grown) -> None:
-    from generator.topic_rule import CENTROID_TERMS
+    from generator.topics.rule import CENTROID_TERMS
 
     *_, lock_text = grown
     data = yaml.safe_load(lock_text)

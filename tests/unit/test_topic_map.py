@@ -6,7 +6,7 @@ import datetime as dt
 import random
 import xml.etree.ElementTree as ET
 
-from generator.topic_map import MAX_DOTS, MapPoint, render_timeline, render_topic_map
+from generator.site.topic_map import MAX_DOTS, MapPoint, render_timeline, render_topic_map
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -6,7 +6,7 @@ import datetime as dt
 import random
 
 from generator.models import Paper, SourceRef
-from generator.topics import choose_k, cluster_topics
+from generator.topics.fit import choose_k, cluster_topics
 
 FIELDS = {
     "protein": "protein folding structure prediction amino acid residues structure of proteins",
@@ -86,7 +86,7 @@ def test_labels_drop_acronyms_plurals_and_generic_words() -> None:
     import numpy as np
     from scipy import sparse
 
-    from generator.topic_labels import class_terms, make_labels, prefer_phrases
+    from generator.topics.labels import class_terms, make_labels, prefer_phrases
 
     vocabulary = np.array(["graph", "models", "proposed", "replay"])
     matrix = sparse.csr_matrix(np.array([[0, 1, 1, 1], [0, 1, 1, 1], [1, 1, 1, 0]], float))
@@ -109,7 +109,7 @@ def test_a_phrase_that_carries_its_words_labels_the_topic_instead_of_them() -> N
     import numpy as np
     from scipy import sparse
 
-    from generator.topic_labels import class_terms, make_labels
+    from generator.topics.labels import class_terms, make_labels
 
     vocabulary = np.array(["graph", "networks", "neural", "neural networks", "pruning"])
     rows = [[0, 1, 1, 0.8, 0.5], [0, 1, 1, 0.8, 0.5], [0, 1, 1, 0, 0], [1, 0.4, 0, 0, 0]]
@@ -119,7 +119,7 @@ def test_a_phrase_that_carries_its_words_labels_the_topic_instead_of_them() -> N
     assert "neural" not in terms[0] and "networks" not in terms[0]
     assert make_labels(terms, [0, 1])[0] == "Neural networks, Pruning"
     # a phrase holding under half of a word's weight in the topic leaves the word as it is
-    from generator.topic_labels import _as_phrase, _phrases_by_word
+    from generator.topics.labels import _as_phrase, _phrases_by_word
 
     phrases = _phrases_by_word(vocabulary)
     assert _as_phrase(2, np.array([0, 3, 3, 1.6, 1]), vocabulary, phrases) == "neural networks"

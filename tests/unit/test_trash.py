@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from generator.trash import discard
+from generator.write import discard
 
 
 def test_discard_frees_the_name_at_once_and_deletes_in_the_background(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.watch import ChangeKind, Layout, Watcher, classify_change
+from generator.serve.watch import ChangeKind, Layout, Watcher, classify_change
 
 ROOT = Path("/site")
 LAYOUT = Layout(ROOT, "content", "output", (Path("/repo/themes/default"),))
@@ -137,7 +137,7 @@ def test_watcher_is_stale_after_its_folder_is_deleted_and_made_again(tmp_path: P
 def test_a_new_watcher_takes_over_what_the_old_one_saw(tmp_path: Path) -> None:
     """serve replaces its watcher when a watched folder appears; a save made during that hand-
     over must still cause a rebuild, and one that reloads site.yaml."""
-    from generator.serve import ServeState, Session, _replace_watcher
+    from generator.serve.server import ServeState, Session, _replace_watcher
     from tests.conftest import SITES, copy_site
 
     site = copy_site(SITES / "full", tmp_path / "site")

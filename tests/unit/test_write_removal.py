@@ -8,9 +8,9 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from generator import write
-from generator.render import OutputFile
-from generator.write import TRASH_PREFIX, recover_interrupted_swap, write_site
+from generator.models import OutputFile
+from generator.write import staged as write
+from generator.write.staged import TRASH_PREFIX, recover_interrupted_swap, write_site
 
 
 def site(version: str) -> list[OutputFile]:

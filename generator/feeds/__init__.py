@@ -1,0 +1,7 @@
+"""Machine-readable files: RSS, Atom and JSON feeds (site, topics, tags), the digest feed,
+the sitemap and robots.txt."""
+
+from generator.feeds.digest import render_digest_feed
+from generator.feeds.site_feeds import render_feeds, render_robots, render_sitemap
+
+__all__ = ["render_digest_feed", "render_feeds", "render_robots", "render_sitemap"]

@@ -1,0 +1,8 @@
+"""Planning: which pages the site has, at which URLs, and the values each template receives.
+Pure: no I/O and no Jinja. ``delta`` re-plans only the pages a local edit reaches."""
+
+from generator.site.issues import Issue
+from generator.site.planner import Route, SiteModel, paper_links, plan_site
+from generator.site.views import Link
+
+__all__ = ["Issue", "Link", "Route", "SiteModel", "paper_links", "plan_site"]

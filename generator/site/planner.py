@@ -1,0 +1,418 @@
+"""plan_site(): papers + topics -> the views and the list of pages to render.
+
+Pure: no I/O and no Jinja. Work is linear in the number of papers: each paper's card is built
+once and shared by every list that shows it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
+from types import MappingProxyType
+from typing import Any
+
+from markupsafe import Markup
+
+from generator import urls
+from generator.config import SiteConfig
+from generator.markup import plain_text, render_abstract, render_title
+from generator.models import Paper, TopicModel
+from generator.site.issues import Issue, issue_key, plan_issues
+from generator.site.scholarly import CitationSource, scholarly_meta
+from generator.site.views import (
+    DigestRef,
+    Link,
+    NavItem,
+    PageMeta,
+    Pagination,
+    PaperCard,
+    PaperView,
+    SiteView,
+    SubscribeView,
+    TagRef,
+    TopicGroup,
+    TopicRef,
+)
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+SUMMARY_CHARS = 280
+HOME_OLDER_DIGESTS = 30
+
+
+class LazyContext(Mapping[str, Any]):
+    """A page context built whenever it is read and never kept, so that the plan of a large
+    site does not hold every page's view at once: each render worker builds the contexts of its
+    own pages (Route.page_context) and drops them with the page."""
+
+    __slots__ = ("_build",)
+
+    def __init__(self, build: Callable[[], Mapping[str, Any]]) -> None:
+        self._build = build
+
+    def build(self) -> Mapping[str, Any]:
+        return self._build()
+
+    def __getitem__(self, key: str) -> Any:
+        return self._build()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._build())
+
+    def __len__(self) -> int:
+        return len(self._build())
+
+
+@dataclass(frozen=True)
+class Route:
+    """One page to render: where it goes, with which template and what context."""
+
+    route: str
+    template: str
+    context: Mapping[str, Any]  # a LazyContext for paper pages when planned with lazy=True
+
+    def page_context(self) -> Mapping[str, Any]:
+        """The context to render with, built now if it is lazy (built once per call)."""
+        return self.context.build() if isinstance(self.context, LazyContext) else self.context
+
+
+@dataclass(frozen=True)
+class SiteModel:
+    site: SiteView
+    urls: urls.Urls
+    papers: tuple[Paper, ...]  # newest first
+    cards: Mapping[str, PaperCard]
+    topics: tuple[TopicRef, ...]
+    tags: tuple[TagRef, ...]
+    digests: tuple[DigestRef, ...]  # newest first
+    routes: tuple[Route, ...]
+    issues: tuple[Issue, ...] = ()  # newest first, same order as ``digests``
+
+
+def date_label(date: dt.date) -> str:
+    """Locale-independent, so builds are identical on every machine."""
+    return f"{date.day} {MONTHS[date.month - 1]} {date.year}"
+
+
+def plan_site(config: SiteConfig, papers: Sequence[Paper], topic_model: TopicModel, *,
+              lazy: bool = False) -> SiteModel:
+    """``lazy``: paper pages get a LazyContext (same values, built when rendered) instead of a
+    context built now; for a full build, where each page is rendered once."""
+    return planner_for(config, papers, topic_model, lazy=lazy).site_model()
+
+
+def planner_for(config: SiteConfig, papers: Sequence[Paper],
+                topic_model: TopicModel, *, lazy: bool = False) -> Planner:
+    """The planner of a whole site: ``.site_model()`` plans every page."""
+    link = urls.Urls(config.base_url)
+    papers = tuple(sorted(papers, key=lambda p: (-p.date.toordinal(), p.slug)))
+    topic_refs = _topic_refs(topic_model, link, config.topics.renames)
+    tag_refs = tag_refs_of(papers, link)
+    issues = plan_issues(papers, config.digest.period, config.digest.limit)
+    digests = _digest_refs(issues, link)
+    cards = {p.slug: card_of(p, link, topic_refs, tag_refs, topic_model) for p in papers}
+    site = _site_view(config, link)
+    return Planner(config, link, site, papers, cards, topic_model, topic_refs, tag_refs, digests,
+                   issues, lazy)
+
+
+def _site_view(config: SiteConfig, link: urls.Urls) -> SiteView:
+    nav = (
+        NavItem("Latest", link.link(urls.home()), "home"),
+        NavItem("Topics", link.link(urls.topics_index()), "topics"),
+        NavItem("Tags", link.link(urls.tags_index()), "tags"),
+        NavItem("Digests", link.link(urls.digests_index()), "digests"),
+        NavItem("Archive", link.link(urls.archive(1)), "archive"),
+    )
+    return SiteView(
+        title=config.title, description=config.description, language=config.language,
+        base_url=config.base_url, base_path=link.base_path, home_url=link.link(urls.home()),
+        rss_url=link.link("feed.xml") if config.feeds.rss else None,
+        atom_url=link.link("atom.xml") if config.feeds.atom else None, nav=nav,
+        search_url=link.link(urls.search()) if config.search.enabled else None,
+        subscribe=_subscribe_view(config),
+        topic_feeds=config.feeds.topics and (config.feeds.rss or config.feeds.atom),
+        tag_feeds=config.feeds.tags and (config.feeds.rss or config.feeds.atom),
+    )
+
+
+def _subscribe_view(config: SiteConfig) -> SubscribeView | None:
+    form = config.subscribe
+    if not form.action:
+        return None
+    return SubscribeView(form.action, form.email_field, tuple(form.hidden.items()), form.text)
+
+
+def _topic_refs(model: TopicModel, link: urls.Urls,
+                renames: Mapping[str, str]) -> dict[str, TopicRef]:
+    return {
+        t.slug: TopicRef(t.slug, renames.get(t.slug, t.label), link.link(urls.topic(t.slug)),
+                         len(t.papers), t.terms)
+        for t in model.topics
+    }
+
+
+def tag_refs_of(papers: Sequence[Paper], link: urls.Urls) -> dict[str, TagRef]:
+    counts: dict[str, int] = defaultdict(int)
+    for paper in papers:
+        for tag in paper.tags:
+            counts[tag] += 1
+    return {tag: TagRef(tag, link.link(urls.tag(tag)), counts[tag]) for tag in sorted(counts)}
+
+
+def _digest_refs(issues: Sequence[Issue], link: urls.Urls) -> tuple[DigestRef, ...]:
+    return tuple(DigestRef(i.start, i.label, link.link(urls.issue(i.key)), len(i.papers),
+                           key=i.key, total=i.total) for i in issues)
+
+
+def card_of(paper: Paper, link: urls.Urls, topics: Mapping[str, TopicRef],
+            tags: Mapping[str, TagRef], model: TopicModel) -> PaperCard:
+    topic_slug = model.topic_of.get(paper.slug)
+    return PaperCard(
+        slug=paper.slug, url=link.link(urls.paper(paper.slug)),
+        title_html=Markup(render_title(paper.title)), title_text=plain_text(paper.title),
+        date=paper.date, date_label=date_label(paper.date),
+        authors_short=_authors_short(paper.authors), summary=_shorten(plain_text(paper.abstract)),
+        topic=topics.get(topic_slug) if topic_slug else None,
+        tags=tuple(tags[t] for t in paper.tags), upvotes=paper.upvotes,
+    )
+
+
+def _authors_short(authors: Sequence[str]) -> str:
+    if len(authors) <= 3:
+        return ", ".join(authors)
+    return ", ".join(authors[:3]) + " et al."
+
+
+def _shorten(text: str, limit: int = SUMMARY_CHARS) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:.")
+    return cut + "…"
+
+
+def paper_links(paper: Paper) -> tuple[Link, ...]:
+    links: list[Link] = []
+    if paper.arxiv:
+        links.append(Link("arXiv", urls.arxiv_abs(paper.arxiv, paper.arxiv_version)))
+        links.append(Link("PDF", urls.arxiv_pdf(paper.arxiv, paper.arxiv_version)))
+    if paper.pdf and not paper.arxiv:
+        links.append(Link("PDF", paper.pdf))
+    elif paper.pdf:
+        links.append(Link("Publisher PDF", paper.pdf))
+    if paper.doi:
+        links.append(Link("DOI", urls.doi_url(paper.doi)))
+    for label, href in (("Paper page", paper.url), ("Code", paper.code),
+                        ("Project page", paper.project)):
+        if href:
+            links.append(Link(label, href))
+    return tuple(links)
+
+
+class Planner:
+    """Builds every Route; holds the shared lookups so each method stays small. Each page has
+    its own method, so that delta.py can re-plan only the pages an edit reaches."""
+
+    def __init__(self, config: SiteConfig, link: urls.Urls, site: SiteView,
+                 papers: tuple[Paper, ...], cards: Mapping[str, PaperCard], model: TopicModel,
+                 topics: Mapping[str, TopicRef], tags: Mapping[str, TagRef],
+                 digests: tuple[DigestRef, ...], issues: tuple[Issue, ...],
+                 lazy: bool = False) -> None:
+        self.config, self.link, self.site = config, link, site
+        self.papers, self.cards, self.model = papers, cards, model
+        self.topics, self.tags, self.digests = topics, tags, digests
+        self.digest_of = {d.key: d for d in digests}
+        self.issues = issues
+        self.points: list | None = None  # topic map points, made when a map is drawn
+        # topic index (None: the topics page) -> (its map, the slugs drawn as dots)
+        self.maps: dict[int | None, tuple[Markup, frozenset[str]]] = {}
+        self._archive_links: tuple[tuple[int, str], ...] | None = None
+        self.lazy = lazy
+        # Lazy (a full build): each paper page is built once, in a render worker, so the
+        # memoised forms (kept for serve, which re-plans every page) would only grow the worker.
+        self.render_abstract = render_abstract.__wrapped__ if lazy else render_abstract
+        self.scholarly_meta = scholarly_meta.__wrapped__ if lazy else scholarly_meta
+
+    def site_model(self) -> SiteModel:
+        return SiteModel(self.site, self.link, self.papers, MappingProxyType(self.cards),
+                         tuple(self.topics.values()), tuple(self.tags.values()), self.digests,
+                         self.routes(), self.issues)
+
+    def routes(self) -> tuple[Route, ...]:
+        return (
+            self.home(),
+            *(self.paper_page(paper) for paper in self.papers),
+            self.topics_index(),
+            *(self.topic_page(index) for index in range(len(self.model.topics))),
+            self.tags_index(),
+            *self._tag_pages(),
+            self.digests_index(),
+            *(self.digest_page(index) for index in range(len(self.issues))),
+            *(self.archive_page(number) for number in range(1, self.archive_total() + 1)),
+            self._page("404.html", "404.html", "404", "Page not found", {}),
+            *self._search_pages(),
+        )
+
+    def _page(self, route: str, template: str, kind: str, title: str,
+              extra: Mapping[str, Any], description: str = "") -> Route:
+        meta = PageMeta(kind, title, description or self.config.description,
+                        self.link.link(route), self.link.absolute(route))
+        return Route(route, template, MappingProxyType({"site": self.site, "page": meta, **extra}))
+
+    def _group_by_topic(self, papers: Sequence[Paper]) -> tuple[TopicGroup, ...]:
+        groups: dict[str | None, list[PaperCard]] = defaultdict(list)
+        for paper in sorted(papers, key=lambda p: (-(p.upvotes or 0), p.slug)):
+            groups[self.model.topic_of.get(paper.slug)].append(self.cards[paper.slug])
+        order = sorted(groups, key=lambda s: (-len(groups[s]), s is None,
+                                              self.topics[s].label if s else ""))
+        return tuple(TopicGroup(self.topics[s] if s else None, tuple(groups[s])) for s in order)
+
+    def home(self) -> Route:
+        latest = self.digests[0] if self.digests else None
+        groups = self._group_by_topic(self.issues[0].papers) if latest else ()
+        context = {"digest": latest, "groups": groups,
+                   "older_digests": self.digests[1:1 + HOME_OLDER_DIGESTS],
+                   "archive_url": self.link.link(urls.archive(1))}
+        return self._page(urls.home(), "index.html", "home", self.config.title, context)
+
+    def paper_page(self, paper: Paper) -> Route:
+        if self.lazy:
+            return Route(urls.paper(paper.slug), "paper.html",
+                         LazyContext(partial(self._paper_context, paper)))
+        return self._eager_paper_page(paper)
+
+    def _eager_paper_page(self, paper: Paper) -> Route:
+        view = self._paper_view(paper)
+        return self._page(urls.paper(paper.slug), "paper.html", "paper", view.card.title_text,
+                          {"paper": view}, view.description)
+
+    def _paper_context(self, paper: Paper) -> Mapping[str, Any]:
+        return self._eager_paper_page(paper).context
+
+    def _paper_view(self, paper: Paper) -> PaperView:
+        card = self.cards[paper.slug]
+        related = tuple(self.cards[s] for s in self.model.related.get(paper.slug, ())
+                        if s in self.cards)
+        return PaperView(
+            card=card, abstract_html=Markup(self.render_abstract(paper.abstract)),
+            description=_shorten(plain_text(paper.abstract), 300),
+            absolute_url=self.link.absolute(urls.paper(paper.slug)), authors=paper.authors,
+            links=paper_links(paper), arxiv=paper.arxiv, doi=paper.doi,
+            submitted_by=paper.submitted_by, thumbnail=paper.thumbnail,
+            digest=self.digest_of[issue_key(paper.date, self.config.digest.period)],
+            related=related,
+            scholarly=self.scholarly_meta(self._citation_source(paper, card)),
+        )
+
+    def _citation_source(self, paper: Paper, card: PaperCard) -> CitationSource:
+        return CitationSource(
+            title=card.title_text, authors=paper.authors,
+            description=_shorten(plain_text(paper.abstract), 300),
+            abstract=plain_text(paper.abstract), date_iso=paper.date.isoformat(),
+            url=self.link.absolute(urls.paper(paper.slug)), site_title=self.config.title,
+            language=self.config.language, arxiv=paper.arxiv,
+            arxiv_url=urls.arxiv_abs(paper.arxiv, paper.arxiv_version) if paper.arxiv else None,
+            pdf_url=(urls.arxiv_pdf(paper.arxiv, paper.arxiv_version) if paper.arxiv
+                     else paper.pdf),
+            doi=paper.doi, doi_url=urls.doi_url(paper.doi) if paper.doi else None,
+            image=paper.thumbnail, keywords=paper.tags,
+            topic=card.topic.label if card.topic else None,
+        )
+
+    def _search_pages(self) -> list[Route]:
+        if not self.config.search.enabled:
+            return []
+        return [self._page(urls.search(), "search.html", "search", "Search", {})]
+
+    def topics_index(self) -> Route:
+        return self._page(urls.topics_index(), "topics.html", "topics", "Topics",
+                          {"topics": tuple(self.topics.values()),
+                           "topic_map": self.topic_map(None)})
+
+    def topic_page(self, index: int) -> Route:
+        from generator.site.topic_map import render_timeline
+
+        topic = self.model.topics[index]
+        ref = self.topics[topic.slug]
+        papers = tuple(self.cards[s] for s in topic.papers if s in self.cards)
+        extra = {"topic_map": self.topic_map(index),
+                 "timeline": render_timeline([c.date for c in papers])}
+        return self._page(urls.topic(topic.slug), "topic.html", "topic", f"Topic: {ref.label}",
+                          {"topic": ref, "papers": papers, **extra})
+
+    def topic_map(self, focus: int | None) -> Markup:
+        """The map of all topics (``focus`` None) or of one; drawn once per planner."""
+        from generator.site.topic_map import draw_topic_map
+
+        if focus not in self.maps:
+            if self.points is None:
+                self.points = self._map_points()
+            if focus is None:
+                labels = [(i, self.topics[t.slug].label)
+                          for i, t in enumerate(self.model.topics[:12])]
+                self.maps[None] = draw_topic_map(self.points, labels=labels)
+            else:
+                self.maps[focus] = draw_topic_map(self.points, focus=focus, limit=600)
+        return self.maps[focus][0]
+
+    def _map_points(self) -> list:
+        from generator.site.topic_map import MapPoint
+
+        index = {t.slug: i for i, t in enumerate(self.model.topics)}
+        return [MapPoint(x, y, index[self.model.topic_of[slug]], self.cards[slug].url,
+                         self.cards[slug].title_text, slug)
+                for slug, (x, y) in sorted(self.model.coords.items())
+                if slug in self.cards and self.model.topic_of.get(slug) in index]
+
+    def tags_index(self) -> Route:
+        return self._page(urls.tags_index(), "tags.html", "tags", "Tags",
+                          {"tags": tuple(self.tags.values())})
+
+    def _tag_pages(self) -> list[Route]:
+        by_tag: dict[str, list[PaperCard]] = defaultdict(list)
+        for paper in self.papers:  # newest first already
+            for tag in paper.tags:
+                by_tag[tag].append(self.cards[paper.slug])
+        return [self.tag_page(slug, by_tag[slug]) for slug in self.tags]
+
+    def tag_page(self, slug: str, cards: Sequence[PaperCard]) -> Route:
+        """``cards``: the tag's papers, newest first."""
+        return self._page(urls.tag(slug), "tag.html", "tag", f"Tag: {slug}",
+                          {"tag": self.tags[slug], "papers": tuple(cards)})
+
+    def digests_index(self) -> Route:
+        return self._page(urls.digests_index(), "digests.html", "digests", "Digests",
+                          {"digests": self.digests})
+
+    def digest_page(self, index: int) -> Route:
+        ref, issue = self.digests[index], self.issues[index]
+        newer = self.digests[index - 1] if index > 0 else None
+        older = self.digests[index + 1] if index + 1 < len(self.digests) else None
+        email = self.link.link(f"{urls.issue(issue.key)}email.html")
+        context = {"digest": ref, "groups": self._group_by_topic(issue.papers),
+                   "newer": newer, "older": older,
+                   "archive_url": self.link.link(urls.archive(1)),
+                   "email_url": email if self.config.digest.email else None}
+        return self._page(urls.issue(issue.key), "digest.html", "digest",
+                          f"Digest of {ref.label}", context)
+
+    def archive_total(self) -> int:
+        return max(1, -(-len(self.papers) // self.config.papers_per_page))
+
+    def archive_page(self, number: int) -> Route:
+        size, total = self.config.papers_per_page, self.archive_total()
+        if self._archive_links is None:  # one tuple shared by every page
+            self._archive_links = tuple((n, self.link.link(urls.archive(n)))
+                                        for n in range(1, total + 1))
+        pages = self._archive_links
+        chunk = self.papers[(number - 1) * size: number * size]
+        pagination = Pagination(
+            number, total,
+            prev_url=pages[number - 2][1] if number > 1 else None,
+            next_url=pages[number][1] if number < total else None, pages=pages)
+        title = "Archive" if number == 1 else f"Archive, page {number} of {total}"
+        return self._page(urls.archive(number), "archive.html", "archive", title, {
+            "papers": tuple(self.cards[p.slug] for p in chunk), "pagination": pagination})

@@ -1,0 +1,158 @@
+"""Template-facing views: what themes may use, built once per paper from domain values.
+
+Templates never see Paper or Topic. HTML in a view is already sanitised (``Markup``); every
+other string is plain text that Jinja escapes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    href: str
+
+
+@dataclass(frozen=True)
+class TopicRef:
+    slug: str
+    label: str
+    url: str
+    count: int
+    terms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TagRef:
+    slug: str
+    url: str
+    count: int
+
+
+@dataclass(frozen=True)
+class DigestRef:
+    date: dt.date
+    label: str  # "4 July 2026"
+    url: str
+    count: int  # papers shown in the issue
+    key: str = ""  # "2026-07-04" or "2026-W27"
+    total: int = 0  # papers of the period before the per-issue limit
+
+
+@dataclass(frozen=True)
+class SubscribeView:
+    """A sign-up form posting to a newsletter service; ``hidden``: (name, value) pairs."""
+
+    action: str
+    email_field: str
+    hidden: tuple[tuple[str, str], ...]
+    text: str
+
+
+@dataclass(frozen=True)
+class PaperCard:
+    """A paper as shown in lists."""
+
+    slug: str
+    url: str
+    title_html: Markup
+    title_text: str
+    date: dt.date
+    date_label: str
+    authors_short: str  # "A, B, C et al."
+    summary: str  # plain text, shortened
+    topic: TopicRef | None
+    tags: tuple[TagRef, ...]
+    upvotes: int | None
+
+
+@dataclass(frozen=True)
+class PaperView:
+    """A paper on its own page."""
+
+    card: PaperCard
+    abstract_html: Markup
+    description: str  # plain text for <meta name=description>
+    absolute_url: str
+    authors: tuple[str, ...]
+    links: tuple[Link, ...]
+    arxiv: str | None
+    doi: str | None
+    submitted_by: str | None
+    thumbnail: str | None
+    digest: DigestRef
+    related: tuple[PaperCard, ...]
+    scholarly: ScholarlyMeta | None = None
+
+
+@dataclass(frozen=True)
+class TopicGroup:
+    """Papers of one topic inside a digest or on the home page."""
+
+    topic: TopicRef | None
+    papers: tuple[PaperCard, ...]
+
+
+@dataclass(frozen=True)
+class Pagination:
+    number: int
+    total: int
+    prev_url: str | None
+    next_url: str | None
+    pages: tuple[tuple[int, str], ...]
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    key: str
+
+
+@dataclass(frozen=True)
+class SiteView:
+    title: str
+    description: str
+    language: str
+    base_url: str
+    base_path: str
+    home_url: str
+    rss_url: str | None
+    atom_url: str | None
+    nav: tuple[NavItem, ...]
+    search_url: str | None = None  # None: search is switched off
+    subscribe: SubscribeView | None = None
+    topic_feeds: bool = False  # each topic page has its own feed.xml/atom.xml beside it
+    tag_feeds: bool = False
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    kind: str  # home, paper, topic, topics, tag, tags, digest, digests, archive, 404
+    title: str
+    description: str
+    url: str  # root-relative
+    canonical: str  # absolute
+
+
+@dataclass(frozen=True)
+class MetaTag:
+    """One ``<meta>``: ``attr`` is "name" or "property" (Open Graph); content is plain text."""
+
+    attr: str
+    key: str
+    content: str
+
+
+@dataclass(frozen=True)
+class ScholarlyMeta:
+    """Citation metadata of a paper page (see generator/site/scholarly.py)."""
+
+    tags: tuple[MetaTag, ...]
+    json_ld: Markup  # JSON, already safe inside <script type="application/ld+json">
+    bibtex: str  # plain text

@@ -1,0 +1,19 @@
+"""Topics: TF-IDF and k-means over the papers' text, labels, related papers, and the
+``topics.lock.yaml`` that keeps topics and their slugs stable from build to build."""
+
+from generator.topics.cache import cached_topics
+from generator.topics.fit import cluster_topics
+from generator.topics.lock import LOCK_NAME, TopicLock, load_lock, render_lock, write_lock
+from generator.topics.report import render_topics_text, topics_report
+
+__all__ = [
+    "LOCK_NAME",
+    "TopicLock",
+    "cached_topics",
+    "cluster_topics",
+    "load_lock",
+    "render_lock",
+    "render_topics_text",
+    "topics_report",
+    "write_lock",
+]

@@ -1,0 +1,275 @@
+"""Topics: TF-IDF over title + abstract, LSA, k-means with k from the number of papers, labels
+by class-based TF-IDF (generator/topics/labels.py), related papers by cosine similarity, and a
+2-D layout for the topic map. Aligns to a topics.lock.yaml when given one.
+
+Pure and deterministic: papers are sorted by slug first and every random step is seeded.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+
+import numpy as np
+from scipy import sparse
+
+from generator.models import Paper, Topic, TopicModel
+from generator.slugs import slugify
+from generator.topics.labels import (
+    TOPIC_TERMS,
+    cased,
+    class_terms,
+    make_labels,
+    preferred_casing,
+)
+from generator.topics.lock import TopicLock, match_topics
+from generator.topics.rule import Centroid, assign, settle
+
+LSA_DIMENSIONS = 100
+SVD_ITERATIONS = 2
+KMEANS_WORK = 20_000  # papers x restarts
+SETTLE_STEPS = 10  # rule steps after k-means, until the lock reproduces the topics
+MAX_TERMS = 100_000
+_NOT_WORDS = re.compile(r"https?://\S+|\\[A-Za-z]+|<[^>]*>")
+MAX_TOPICS = 40
+EXACT_RELATED_LIMIT = 5000
+RELATED_BLOCK = 512  # rows scored at a time
+RELATED_BLOCKS_PER_WORKER = 16  # below this, forking costs more than it saves
+SMALL_TOPIC_SHARE = 0.05  # topics under 5 % of the mean topic size are merged into neighbours
+
+
+def cluster_topics(papers: Sequence[Paper], *, count: int | None = None, related_count: int = 5,
+                   seed: int = 0, renames: Mapping[str, str] | None = None,
+                   lock: TopicLock | None = None, jobs: int | None = None) -> TopicModel:
+    """Group papers into topics; ``lock`` keeps slugs and assignments of an earlier build;
+    ``jobs``: processes for related papers (default: every core; never changes the result)."""
+    ordered = sorted(papers, key=lambda p: p.slug)
+    if not ordered:
+        return TopicModel((), MappingProxyType({}), MappingProxyType({}))
+    texts = [_text_of(p) for p in ordered]
+    matrix, vocabulary = _vectorize(texts)
+    embedding, centroids = None, None
+    if matrix is None or len(ordered) < 4:
+        assignment = np.zeros(len(ordered), dtype=int)
+    else:
+        embedding, _ = _lsa(matrix, seed)
+        assignment, centroids = _assign(matrix, vocabulary, embedding, count, seed, lock)
+    topics = _make_topics(ordered, texts, assignment, matrix, vocabulary, centroids,
+                          dict(renames or {}), lock)
+    topic_of = {slug: t.slug for t in topics for slug in t.papers}
+    related = _related(ordered, matrix, assignment, related_count, jobs)
+    coords = {}
+    if embedding is not None:
+        from generator.topics.layout import layout_points
+
+        points = layout_points(embedding, assignment)
+        coords = {p.slug: (float(x), float(y)) for p, (x, y) in zip(ordered, points, strict=True)}
+    return TopicModel(tuple(topics), MappingProxyType(topic_of), MappingProxyType(related),
+                      MappingProxyType(coords))
+
+
+def _text_of(paper: Paper) -> str:
+    """Title twice plus abstract, without URLs, LaTeX commands or tags (never topic words).
+
+    A regex, not markup.plain_text: rendering Markdown for every abstract cost more than the
+    whole TF-IDF at 10k papers, and the tokens that matter are the same.
+    """
+    title = _NOT_WORDS.sub(" ", paper.title)
+    return f"{title}. {title}. {_NOT_WORDS.sub(' ', paper.abstract)}"
+
+
+def _vectorize(texts: list[str]) -> tuple[sparse.csr_matrix | None, np.ndarray | None]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    from generator.topics.vectors import tfidf_matrix
+
+    n = len(texts)
+    fitted = tfidf_matrix(texts, min_df=2 if n >= 20 else 1, max_df=0.5 if n >= 20 else 1.0,
+                          max_features=MAX_TERMS, stop_words=ENGLISH_STOP_WORDS)
+    return fitted if fitted is not None else (None, None)
+
+
+def _lsa(matrix: sparse.csr_matrix, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows in LSA space, L2-normalised, and the term axes (dims x terms) to project others.
+
+    Randomized SVD with few power iterations: clustering needs the subspace, not exact
+    singular vectors (see README: Topic quality).
+    """
+    from sklearn.preprocessing import normalize
+    from sklearn.utils.extmath import randomized_svd
+
+    dims = max(1, min(LSA_DIMENSIONS, matrix.shape[0] - 1, matrix.shape[1] - 1))
+    _, _, axes = randomized_svd(matrix, dims, n_iter=SVD_ITERATIONS, random_state=seed)
+    axes = axes.astype(np.float32)
+    return normalize(np.asarray(matrix @ axes.T, dtype=np.float64)), axes
+
+
+def choose_k(n: int) -> int:
+    """Cube root of the number of papers, but at least min(sqrt(n), 7): a small site still gets
+    about seven topics of about sqrt(n) papers. Between 2 and MAX_TOPICS (README: Topics)."""
+    return max(2, min(MAX_TOPICS, round(max(n ** (1 / 3), min(n ** 0.5, 7))), n - 1))
+
+
+def restarts(n: int) -> int:
+    """k-means restarts: many where a bad start is likely and cheap, one from 20k papers on."""
+    return max(1, min(10, round(KMEANS_WORK / n)))
+
+
+def _assign(matrix: sparse.csr_matrix, vocabulary: np.ndarray, embedding: np.ndarray,
+            count: int | None, seed: int,
+            lock: TopicLock | None) -> tuple[np.ndarray, list[Centroid]]:
+    """Follow the lock's rule when it applies, else k-means; then settle (topics/rule.py)."""
+    n = embedding.shape[0]
+    if _follows(lock, count, n):
+        index = {str(term): i for i, term in enumerate(vocabulary)}
+        locked = [Centroid(t.centroid, t.norm) for t in lock.topics]  # type: ignore[union-attr]
+        # The locked rules are kept as they are, not settled again: settling moves borderline
+        # papers, and the rewritten lock would move them again next build (measured at 10k:
+        # the lock changed on every build of unchanged content). Rules are refreshed when the
+        # site has doubled and topics are fitted afresh.
+        used, labels = np.unique(assign(matrix, locked, index), return_inverse=True)
+        return labels, [locked[i] for i in used]
+    labels = _cluster(embedding, count, seed)
+    return settle(matrix, labels, vocabulary, SETTLE_STEPS, _min_size(n, int(labels.max()) + 1))
+
+
+def _follows(lock: TopicLock | None, count: int | None, n: int) -> bool:
+    """The lock is followed until the site has doubled since its number of topics was chosen."""
+    if lock is None or not lock.topics or len(lock.topics) >= n:
+        return False
+    if count is not None:
+        return count == len(lock.topics)
+    return n < 2 * max(lock.papers, 1)
+
+
+def _cluster(embedding: np.ndarray, count: int | None, seed: int) -> np.ndarray:
+    from sklearn.cluster import KMeans
+
+    n = embedding.shape[0]
+    k = min(count, n) if count else choose_k(n)
+    labels = KMeans(n_clusters=k, random_state=seed, n_init=restarts(n)).fit_predict(embedding)
+    return _merge_small_clusters(embedding, labels, _min_size(n, int(labels.max()) + 1))
+
+
+def _min_size(n: int, k: int) -> int:
+    return max(2, int(SMALL_TOPIC_SHARE * n / k)) if n >= 6 else 1
+
+
+def _merge_small_clusters(embedding: np.ndarray, labels: np.ndarray, min_size: int) -> np.ndarray:
+    """Move papers of clusters smaller than ``min_size`` to the nearest remaining centroid."""
+    labels = labels.copy()
+    while True:
+        sizes = Counter(labels.tolist())
+        small = sorted(c for c, size in sizes.items() if size < min_size)
+        if not small or len(sizes) <= 1:
+            break
+        keep = sorted(c for c in sizes if c not in small)
+        if not keep:
+            break
+        centroids = np.vstack([embedding[labels == c].mean(axis=0) for c in keep])
+        moving = np.isin(labels, small)
+        labels[moving] = np.array(keep)[np.argmax(embedding[moving] @ centroids.T, axis=1)]
+    _, dense = np.unique(labels, return_inverse=True)
+    return dense
+
+
+# ------------------------------------------------------------------------------------- topics
+
+def _make_topics(papers: list[Paper], texts: list[str], assignment: np.ndarray,
+                 matrix: sparse.csr_matrix | None, vocabulary, centroids: list[Centroid] | None,
+                 renames: dict[str, str], lock: TopicLock | None) -> list[Topic]:
+    k = int(assignment.max()) + 1
+    raw_terms = ([terms[:TOPIC_TERMS] for terms in class_terms(matrix, assignment, vocabulary, k)]
+                 if matrix is not None else [[] for _ in range(k)])
+    casing = preferred_casing(texts, {w for terms in raw_terms for t in terms for w in t.split()})
+    term_lists = [[cased(t, casing) for t in terms] for terms in raw_terms]
+    if centroids is None:
+        centroids = [Centroid({}, 0.0) for _ in range(k)]
+    sizes = np.bincount(assignment, minlength=k)
+    labels = make_labels(term_lists, sorted(range(k), key=lambda c: (-sizes[c], c)))
+    slugs = _slugs(labels, [c.terms for c in centroids], lock)
+    if lock is not None:
+        renames = {**lock.renames, **renames}
+    topics = []
+    for cluster in range(k):
+        members = [p for p, c in zip(papers, assignment, strict=True) if c == cluster]
+        newest_first = sorted(members, key=lambda p: (-p.date.toordinal(), p.slug))
+        slug = slugs[cluster]
+        topics.append(Topic(slug, renames.get(slug, labels[cluster]), tuple(term_lists[cluster]),
+                            tuple(p.slug for p in newest_first), labels[cluster],
+                            tuple(centroids[cluster].terms.items()), centroids[cluster].norm))
+    topics.sort(key=lambda t: (-len(t.papers), t.slug))
+    return topics
+
+
+def _slugs(labels: Mapping[int, str], centroids: list[dict[str, float]],
+           lock: TopicLock | None) -> dict[int, str]:
+    """Locked slugs for clusters that match a locked topic, new slugs from labels otherwise."""
+    matched = match_topics(lock, centroids) if lock is not None else {}
+    slugs = {c: lock.topics[i].slug for c, i in matched.items()} if lock is not None else {}
+    used = set(slugs.values()) | ({t.slug for t in lock.topics} if lock is not None else set())
+    for cluster in sorted(labels, key=lambda c: labels[c]):
+        if cluster not in slugs:
+            slugs[cluster] = _unique_slug(slugify(labels[cluster], max_length=60) or "topic", used)
+    return slugs
+
+
+def _unique_slug(slug: str, used: set[str]) -> str:
+    base, number = slug, 2
+    while slug in used:
+        slug, number = f"{base}-{number}", number + 1
+    used.add(slug)
+    return slug
+
+
+# ------------------------------------------------------------------------------------ related
+
+def _related(papers: list[Paper], matrix: sparse.csr_matrix | None, assignment: np.ndarray,
+             count: int, jobs: int | None = None) -> dict[str, tuple[str, ...]]:
+    """Most similar papers by cosine on TF-IDF rows (L2-normalised, so a dot product).
+
+    Exact over all papers up to EXACT_RELATED_LIMIT; beyond it, within each paper's topic,
+    which divides the n^2 work by the number of topics. Blocks of rows go to up to ``jobs``
+    forked workers on large sites; each block's result does not depend on where it ran.
+    """
+    from generator.workers import map_forked
+
+    slugs = [p.slug for p in papers]
+    if matrix is None or count == 0 or len(papers) < 2:
+        return {s: () for s in slugs}
+    if len(papers) <= EXACT_RELATED_LIMIT:
+        groups = [np.arange(len(papers))]
+    else:
+        groups = [np.flatnonzero(assignment == c) for c in range(int(assignment.max()) + 1)]
+    parts = [(matrix[members], [slugs[i] for i in members]) for members in groups]
+    spans = [(group, start) for group, (rows, _) in enumerate(parts)
+             for start in range(0, rows.shape[0], RELATED_BLOCK)]
+    related: dict[str, tuple[str, ...]] = {}
+    for found in map_forked(lambda span: _related_block(*parts[span[0]], span[1], count), spans,
+                            jobs=jobs, min_per_worker=RELATED_BLOCKS_PER_WORKER):
+        related.update(found)
+    return {s: related.get(s, ()) for s in slugs}
+
+
+def _related_block(rows: sparse.csr_matrix, slugs: list[str], start: int,
+                   count: int) -> dict[str, tuple[str, ...]]:
+    """Best ``count`` for rows ``start`` .. ``start + RELATED_BLOCK - 1`` by score, ties by slug
+    (``slugs`` are sorted, so by position); each row's candidates come from the same
+    argpartition as the row alone would get."""
+    take = min(count, len(slugs) - 1)
+    stop = min(start + RELATED_BLOCK, len(slugs))
+    if take <= 0:
+        return {s: () for s in slugs[start:stop]}
+    width = min(take * 4, len(slugs))
+    scores = np.asarray((rows[start:stop] @ rows.T).todense(), dtype=np.float64)
+    here = np.arange(scores.shape[0])
+    scores[here, start + here] = -np.inf
+    candidates = np.argpartition(-scores, take - 1, axis=1)[:, :width]
+    values = np.take_along_axis(scores, candidates, axis=1)
+    order = np.lexsort((candidates, -values), axis=1)[:, :take]
+    best = np.take_along_axis(candidates, order, axis=1).tolist()
+    kept = (np.take_along_axis(values, order, axis=1) > -np.inf).tolist()
+    return {slugs[start + offset]: tuple(slugs[j] for j, k in zip(columns, keep, strict=True) if k)
+            for offset, (columns, keep) in enumerate(zip(best, kept, strict=True))}

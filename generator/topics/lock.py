@@ -1,0 +1,117 @@
+"""topics.lock.yaml: the committed memory of past topics, so slugs and assignments stay put.
+
+The build puts papers in topics by the locked rule (generator/topics/rule.py), gives each topic
+the slug of the locked topic whose centroid terms it matches, and rewrites the file only when
+its text changes. A hand-set ``rename`` survives rewrites.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from generator.diagnostics import UserError
+from generator.models import TopicModel
+
+LOCK_NAME = "topics.lock.yaml"
+MATCH_THRESHOLD = 0.2
+HEADER = """\
+# Written by `paperboy build` so topic slugs and paper assignments stay put as papers are added.
+# Commit it. Set `rename` to relabel a topic; delete the file to re-fit topics from scratch.
+"""
+
+
+@dataclass(frozen=True)
+class LockedTopic:
+    slug: str
+    label: str
+    rename: str | None
+    size: int
+    terms: tuple[str, ...]
+    centroid: Mapping[str, float]
+    norm: float = 0.0
+
+
+@dataclass(frozen=True)
+class TopicLock:
+    papers: int  # how many papers there were when the number of topics was chosen
+    topics: tuple[LockedTopic, ...]
+
+    @property
+    def renames(self) -> dict[str, str]:
+        return {t.slug: t.rename for t in self.topics if t.rename}
+
+
+def load_lock(site_root: Path) -> TopicLock | None:
+    path = site_root / LOCK_NAME
+    if not path.is_file():
+        return None
+    try:
+        return parse_lock(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (yaml.YAMLError, TypeError, ValueError, KeyError, AttributeError) as exc:
+        raise UserError(f"{LOCK_NAME}: cannot read it ({exc}); fix it or delete it") from None
+
+
+def parse_lock(data: object) -> TopicLock | None:
+    if not data:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("topics"), list):
+        raise ValueError("expected a mapping with a 'topics' list")
+    topics = tuple(
+        LockedTopic(str(t["slug"]), str(t.get("label") or t["slug"]),
+                    str(t["rename"]) if t.get("rename") else None, int(t.get("size") or 0),
+                    tuple(str(x) for x in t.get("terms") or ()),
+                    {str(k): float(v) for k, v in (t.get("centroid") or {}).items()},
+                    float(t.get("norm") or 0.0))
+        for t in data["topics"])
+    return TopicLock(int(data.get("papers") or 0), topics)
+
+
+def render_lock(model: TopicModel, papers: int) -> str:
+    """The lock for ``model``; deterministic text (sorted topics, rounded weights)."""
+    topics = []
+    for topic in sorted(model.topics, key=lambda t: t.slug):
+        rename = topic.label if topic.label != topic.generated_label else None
+        topics.append({
+            "slug": topic.slug, "label": topic.generated_label or topic.label, "rename": rename,
+            "size": len(topic.papers), "terms": list(topic.terms),
+            "norm": round(topic.centroid_norm, 5),
+            "centroid": {term: round(weight, 5) for term, weight in topic.centroid},
+        })
+    body = yaml.safe_dump({"papers": papers, "topics": topics}, sort_keys=False,
+                          allow_unicode=True, width=100, default_flow_style=None)
+    return HEADER + body
+
+
+def write_lock(site_root: Path, text: str) -> bool:
+    """Write the lock when its text changed (atomically); True when written."""
+    path = site_root / LOCK_NAME
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return False
+    temporary = path.with_name(f".{LOCK_NAME}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(path)
+    return True
+
+
+def match_topics(lock: TopicLock, centroids: Sequence[Mapping[str, float]]) -> dict[int, int]:
+    """Cluster index -> locked topic index, one to one, by cosine of the centroid terms."""
+    from scipy.optimize import linear_sum_assignment
+
+    if not lock.topics or not centroids:
+        return {}
+    similarity = np.array([[_cosine(new, old.centroid) for old in lock.topics]
+                           for new in centroids])
+    rows, columns = linear_sum_assignment(-similarity)
+    return {int(r): int(c) for r, c in zip(rows, columns, strict=True)
+            if similarity[r, c] >= MATCH_THRESHOLD}
+
+
+def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    dot = sum(weight * b.get(term, 0.0) for term, weight in a.items())
+    norm = np.sqrt(sum(w * w for w in a.values()) * sum(w * w for w in b.values()))
+    return float(dot / norm) if norm else 0.0

@@ -1,0 +1,87 @@
+"""The rule that puts a paper in a topic, small enough to be written into topics.lock.yaml.
+
+A topic is remembered as its ``CENTROID_TERMS`` terms whose mean TF-IDF weight differs most
+from the mean paper (signed), plus the norm of its full mean row. A paper goes to the topic
+with the highest cosine to (mean paper + difference). The mean paper is recomputed from the
+papers of the day, so terms every topic shares need not be stored, and the same rule gives the
+same topics in the next build: the lock reproduces assignments instead of approximating
+centroids in an LSA space that changes whenever a paper is added. Pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from generator.topics.labels import top_terms
+
+CENTROID_TERMS = 20
+
+
+@dataclass(frozen=True)
+class Centroid:
+    terms: Mapping[str, float]  # term -> mean weight in the topic minus mean weight overall
+    norm: float  # L2 norm of the topic's full mean TF-IDF row
+
+
+def centroids_of(matrix: sparse.csr_matrix, assignment: np.ndarray,
+                 vocabulary: Sequence[str]) -> list[Centroid]:
+    """One Centroid per cluster 0..max(assignment)."""
+    k = int(assignment.max()) + 1
+    indicator = sparse.csr_matrix(
+        (np.ones(len(assignment)), (assignment, np.arange(len(assignment)))),
+        shape=(k, len(assignment)))
+    sizes = np.maximum(np.bincount(assignment, minlength=k), 1)[:, None]
+    means = np.asarray((indicator @ matrix).todense(), dtype=np.float64) / sizes
+    differences = means - np.asarray(matrix.mean(axis=0), dtype=np.float64)
+    # einsum, not a BLAS dot per row: threaded BLAS stalled for seconds on the loaded machine
+    norms = np.sqrt(np.einsum("ij,ij->i", means, means))
+    result = []
+    for norm, row in zip(norms, differences, strict=True):
+        top = top_terms(np.abs(row), vocabulary, CENTROID_TERMS)
+        result.append(Centroid({str(vocabulary[i]): round(float(row[i]), 5) for i in top
+                                if round(float(row[i]), 5) != 0}, round(float(norm), 5)))
+    return result
+
+
+def assign(matrix: sparse.csr_matrix, centroids: Sequence[Centroid],
+           vocabulary: Mapping[str, int]) -> np.ndarray:
+    """Index of the best centroid for every row (ties: the lower index)."""
+    differences = np.zeros((len(centroids), matrix.shape[1]), dtype=np.float64)
+    for row, centroid in enumerate(centroids):
+        for term, weight in centroid.terms.items():
+            column = vocabulary.get(term)
+            if column is not None:
+                differences[row, column] = weight
+    shared = matrix @ np.asarray(matrix.mean(axis=0), dtype=np.float64).ravel()
+    scores = np.asarray(matrix @ differences.T) + shared[:, None]
+    norms = np.array([c.norm if c.norm > 0 else 1.0 for c in centroids])
+    return np.argmax(scores / norms, axis=1)
+
+
+def settle(matrix: sparse.csr_matrix, assignment: np.ndarray, vocabulary: Sequence[str],
+           steps: int, min_size: int = 1) -> tuple[np.ndarray, list[Centroid]]:
+    """Apply the rule up to ``steps`` times, so that the returned centroids (what the lock
+    stores) reproduce the returned assignment. A topic left with fewer than ``min_size``
+    papers is dropped and its papers go to their next best topic."""
+    index = {str(term): i for i, term in enumerate(vocabulary)}
+    centroids = centroids_of(matrix, assignment, vocabulary)
+    for _ in range(steps):
+        moved = assign(matrix, centroids, index)
+        sizes = np.bincount(moved, minlength=len(centroids))
+        while len(centroids) > 1 and sizes[sizes > 0].min() < min_size:
+            kept = [c for c, size in zip(centroids, sizes, strict=True) if size >= min_size]
+            if not kept:
+                break
+            centroids = kept
+            moved = assign(matrix, centroids, index)
+            sizes = np.bincount(moved, minlength=len(centroids))
+        _, moved = np.unique(moved, return_inverse=True)
+        if np.array_equal(moved, assignment):
+            break
+        assignment = moved
+        centroids = centroids_of(matrix, assignment, vocabulary)
+    return assignment, centroids

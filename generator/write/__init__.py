@@ -1,0 +1,7 @@
+"""Writing the site: a staged folder swapped into place, so a failed build leaves the previous
+output as it was; large trees removed in the background."""
+
+from generator.write.staged import safe_target, staged_site, write_files
+from generator.write.trash import discard
+
+__all__ = ["discard", "safe_target", "staged_site", "write_files"]
