@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: site test lint serve bench clean chromium
+.PHONY: site test test-fast golden lint serve bench clean chromium
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Paperboy needs Python 3.11 or newer; set PYTHON=python3.11 (or newer)")'
@@ -37,6 +37,14 @@ chromium:
 test: $(STAMP) $(ACTIONLINT) chromium
 	$(BIN)/ruff check generator tests
 	$(BIN)/python -m pytest
+
+# The fast tier: no browsers, servers, Pagefind or whole-corpus fits (under a minute on 2 cores).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow" -q
+
+# Rebuild the golden output tree (tests/golden/) after an intended change; review it in the diff.
+golden: $(STAMP)
+	$(BIN)/python -m tests.golden_tree
 
 lint: $(STAMP)
 	$(BIN)/ruff check generator tests

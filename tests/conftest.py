@@ -87,3 +87,16 @@ def built_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_paperboy("build", "--site", str(root))
     assert result.returncode == 0, result.stderr
     return root
+
+
+# The fast tier is `pytest -m "not slow"`: everything that starts browsers, servers, Pagefind or
+# the CLI as a process (tests/browser, tests/e2e) is slow by where it lives; unit tests that fit
+# topics on real corpora or build whole sites say so with @pytest.mark.slow.
+_SLOW_FOLDERS = ("browser", "e2e", "bench")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        parts = Path(str(item.path)).relative_to(Path(__file__).parent).parts
+        if parts and parts[0] in _SLOW_FOLDERS:
+            item.add_marker(pytest.mark.slow)

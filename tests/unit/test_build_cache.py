@@ -33,6 +33,7 @@ def _sample_site(tmp_path: Path, name: str) -> Path:
     return site
 
 
+@pytest.mark.slow
 def test_build_cache_cold_warm_and_uncached_builds_are_byte_identical(tmp_path: Path) -> None:
     site = _sample_site(tmp_path, "cached")
     config = load_config(site, {})
@@ -48,6 +49,7 @@ def test_build_cache_cold_warm_and_uncached_builds_are_byte_identical(tmp_path: 
     assert _tree(plain / "output") == cold
 
 
+@pytest.mark.slow
 def test_build_cache_changed_entry_shows_on_rebuild(tmp_path: Path) -> None:
     site = _sample_site(tmp_path, "site")
     config = load_config(site, {})
@@ -60,6 +62,7 @@ def test_build_cache_changed_entry_shows_on_rebuild(tmp_path: Path) -> None:
     assert "A sentence <em>added</em> by the test." in page
 
 
+@pytest.mark.slow
 def test_build_cache_damaged_file_is_a_miss(tmp_path: Path) -> None:
     site = _sample_site(tmp_path, "site")
     config = load_config(site, {})
@@ -72,6 +75,7 @@ def test_build_cache_damaged_file_is_a_miss(tmp_path: Path) -> None:
     assert _tree(site / "output") == first
 
 
+@pytest.mark.slow
 def test_topic_cache_hit_skips_the_fit_and_a_changed_abstract_refits(tmp_path: Path) -> None:
     config = load_config(REPO, {})
     papers = load_content(REPO).papers

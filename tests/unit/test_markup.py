@@ -294,6 +294,7 @@ def test_empty_source_renders_empty() -> None:
     assert (render_abstract(""), render_title("  "), plain_text("")) == ("", "", "")
 
 
+@pytest.mark.slow
 def test_fast_path_matches_full_pipeline_on_corpus(corpus_abstracts: list[str]) -> None:
     plain = [markup._normalise(a) for a in corpus_abstracts]
     plain = [a for a in plain if markup.is_plain_prose(a)]
@@ -315,6 +316,7 @@ def test_corpus_math_renders_as_complete_mathml(corpus_abstracts: list[str]) -> 
         assert "<math" not in out or "<mrow>" in out or "<mi>" in out or "<mn>" in out
 
 
+@pytest.mark.slow
 def test_corpus_renders_without_error_and_inert(corpus_abstracts: list[str]) -> None:
     for source in corpus_abstracts:
         _assert_inert(render_abstract(source))

@@ -38,17 +38,20 @@ def grown() -> tuple[dict, dict, str]:
     return dict(first.topic_of), dict(second.topic_of), lock_text
 
 
+@pytest.mark.slow
 def test_lock_keeps_95_percent_of_assignments_after_adding_5_percent(grown) -> None:
     before, after, _ = grown
     kept = sum(after[slug] == topic for slug, topic in before.items())
     assert kept / len(before) >= 0.95, kept / len(before)
 
 
+@pytest.mark.slow
 def test_lock_keeps_topic_slugs(grown) -> None:
     before, after, _ = grown
     assert set(after.values()) == set(before.values())
 
 
+@pytest.mark.slow
 def test_lock_rename_survives_a_rebuild(tmp_path: Path, grown) -> None:
     _, _, lock_text = grown
     data = yaml.safe_load(lock_text)
@@ -68,6 +71,7 @@ def test_write_lock_writes_only_changed_text(tmp_path: Path) -> None:
     assert (tmp_path / "topics.lock.yaml").read_text() == "papers: 2\ntopics: []\n"
 
 
+@pytest.mark.slow
 def test_render_lock_is_deterministic() -> None:
     papers = sample_papers()[:300]
     first, second = cluster_topics(papers, related_count=0), cluster_topics(papers[::-1],
@@ -75,6 +79,7 @@ def test_render_lock_is_deterministic() -> None:
     assert render_lock(first, 300) == render_lock(second, 300)
 
 
+@pytest.mark.slow
 def test_lock_stores_a_few_terms_per_topic_and_reproduces_its_topics(grown) -> None:
     from generator.topics.rule import CENTROID_TERMS
 
@@ -90,6 +95,7 @@ def test_lock_stores_a_few_terms_per_topic_and_reproduces_its_topics(grown) -> N
     assert again.topic_of == model.topic_of
 
 
+@pytest.mark.slow
 def test_following_a_lock_reaches_a_fixed_point_so_the_lock_stops_changing() -> None:
     """Build after build of the same papers, the lock file is rewritten at most once: a
     followed lock keeps its rules, so the committed file does not churn in every pull request."""

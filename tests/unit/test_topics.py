@@ -223,6 +223,7 @@ def test_identical_papers_stay_together() -> None:
     assert len(cluster_topics(papers, count=4).topics) == 1  # cannot split identical texts
 
 
+@pytest.mark.slow
 def test_clustering_beats_random_assignment_on_real_abstracts() -> None:
     """V-measure against the arXiv primary category: ours vs the same topic sizes shuffled."""
     papers = sample_papers(1000)
