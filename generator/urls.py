@@ -74,6 +74,11 @@ def search() -> str:
     return "search/"
 
 
+RSS_FILE, ATOM_FILE, JSON_FILE = "feed.xml", "atom.xml", "feed.json"  # in a listing's folder
+SEARCH_BUNDLE = "pagefind"  # the search index, at the site's root
+SEARCH_SCRIPT = f"{SEARCH_BUNDLE}/pagefind.js"
+
+
 def output_path(route: str) -> PurePosixPath:
     """The file a route is written to: directories get index.html."""
     if route == "" or route.endswith("/"):

@@ -8,9 +8,9 @@ A paper's GUID is its permalink, built from its slug, which adding papers never 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any
 from xml.sax.saxutils import escape
 
 from generator import urls
@@ -28,51 +28,41 @@ from generator.markup import render_abstract
 from generator.models import OutputFile, Paper
 from generator.site import SiteModel
 
-RSS_PATH = "feed.xml"
-ATOM_PATH = "atom.xml"
-JSON_PATH = "feed.json"
+RSS_PATH, ATOM_PATH, JSON_PATH = urls.RSS_FILE, urls.ATOM_FILE, urls.JSON_FILE
 
 
-# feed folder -> (what its files were made from, the files); kept by paperboy serve. The key
-# ITEMS holds each paper's FeedItem with what it was made from (see _PaperItems).
-FeedMemo = dict[str, tuple[object, Any]]
-ITEMS = "\0items"
+@dataclass(frozen=True)
+class FeedSet:
+    """One feed in every enabled format: its site-relative folder, metadata and items."""
+
+    route: str
+    meta: FeedMeta
+    items: tuple[FeedItem, ...]
 
 
-def render_feeds(config: SiteConfig, model: SiteModel,
-                 memo: FeedMemo | None = None) -> tuple[OutputFile, ...]:
-    """The site feeds, then one set per topic and per tag (newest ``feeds.items`` papers).
+def render_feeds(config: SiteConfig, model: SiteModel) -> list[OutputFile]:
+    """The site feeds, then one set per topic and per tag (newest ``feeds.items`` papers)."""
+    item_of = PaperItems(model).get
+    return [file for feed in feed_sets(config, model, item_of)
+            for file in render_feed_set(config, feed)]
 
-    With ``memo``, a feed set whose items and metadata equal last time's reuses its files:
-    at 10k papers there are hundreds of sets and serializing them all costs seconds."""
-    known = memo.get(ITEMS) if memo is not None else None
-    items = _PaperItems(model, known[1] if known is not None else {})
+
+def feed_sets(config: SiteConfig, model: SiteModel,
+              item_of: Callable[[Paper], FeedItem]) -> list[FeedSet]:
+    """What each feed holds, without serialising it: ``item_of`` makes a paper's item."""
     limit = config.feeds.items
-    sets = [("", _meta(config, config.title, config.description, config.base_url),
-             model.papers[:limit])]
+    sets = [FeedSet("", _meta(config, config.title, config.description, config.base_url),
+                    tuple(item_of(p) for p in model.papers[:limit]))]
     for route, title, papers in _groups(config, model):
         meta = _meta(config, f"{config.title}: {title}", config.description,
                      model.urls.absolute(route))
-        sets.append((route, meta, papers[:limit]))
-    files, fresh = [], {}
-    for route, meta, papers in sets:
-        feed_items = tuple(items.get(p) for p in papers)
-        inputs = (config.base_url, config.feeds, meta, feed_items)
-        hit = memo.get(route) if memo is not None else None
-        made = hit[1] if hit is not None and hit[0] == inputs else write_feed_set(
-            config, route, meta, feed_items)
-        fresh[route] = (inputs, made)
-        files.extend(made)
-    if memo is not None:
-        memo.clear()
-        memo.update(fresh)
-        memo[ITEMS] = (None, items.made)
-    return tuple(files)
+        sets.append(FeedSet(route, meta, tuple(item_of(p) for p in papers[:limit])))
+    return sets
 
 
-def write_feed_set(config: SiteConfig, route: str, meta: FeedMeta,
-                   items: Sequence[FeedItem]) -> list[OutputFile]:
-    """The enabled formats of one feed, under the site-relative folder ``route``."""
+def render_feed_set(config: SiteConfig, feed: FeedSet) -> list[OutputFile]:
+    """The enabled formats of one feed, under its site-relative folder."""
+    route, meta, items = feed.route, feed.meta, feed.items
     absolute = config.base_url + route
     files = []
     if config.feeds.rss:
@@ -109,53 +99,31 @@ def _groups(config: SiteConfig, model: SiteModel) -> list[tuple[str, str, list[P
     return groups
 
 
-class _PaperItems:
-    """One FeedItem per paper, made once however many feeds list it; ``known`` holds items
-    of an earlier build, reused while their paper, card and URLs are the same objects."""
+class PaperItems:
+    """One FeedItem per paper, made once however many feeds list it."""
 
-    def __init__(self, model: SiteModel,
-                 known: dict[str, tuple[tuple, FeedItem]] | None = None) -> None:
+    def __init__(self, model: SiteModel) -> None:
         self.model = model
-        self.known = known or {}
-        self.made: dict[str, tuple[tuple, FeedItem]] = {}
+        self.made: dict[str, FeedItem] = {}
 
     def get(self, paper: Paper) -> FeedItem:
-        made = self.made.get(paper.slug)
-        if made is not None:
-            return made[1]
-        inputs = (paper, self.model.cards[paper.slug], self.model.urls)
-        hit = self.known.get(paper.slug)
-        if hit is not None and all(a is b for a, b in zip(hit[0], inputs, strict=True)):
-            item = hit[1]
-        else:
-            item = self._make(paper)
-        self.made[paper.slug] = (inputs, item)
+        item = self.made.get(paper.slug)
+        if item is None:
+            item = self.made[paper.slug] = paper_item(self.model, paper)
         return item
 
-    def _make(self, paper: Paper) -> FeedItem:
-        card = self.model.cards[paper.slug]
-        url = self.model.urls.absolute(urls.paper(paper.slug))
-        categories = [Category(card.topic.slug, card.topic.label)] if card.topic else []
-        categories += [Category(tag.slug, tag.slug) for tag in card.tags]
-        return FeedItem(guid=url, url=url, title=card.title_text, summary=card.summary,
-                        content_html=render_abstract(paper.abstract),
-                        date=timestamp(paper.date), authors=paper.authors,
-                        categories=tuple(categories))
+
+def paper_item(model: SiteModel, paper: Paper) -> FeedItem:
+    card = model.cards[paper.slug]
+    url = model.urls.absolute(urls.paper(paper.slug))
+    categories = [Category(card.topic.slug, card.topic.label)] if card.topic else []
+    categories += [Category(tag.slug, tag.slug) for tag in card.tags]
+    return FeedItem(guid=url, url=url, title=card.title_text, summary=card.summary,
+                    content_html=render_abstract(paper.abstract), date=timestamp(paper.date),
+                    authors=paper.authors, categories=tuple(categories))
 
 
-def render_sitemap(model: SiteModel, memo: dict | None = None) -> OutputFile:
-    """With ``memo`` (serve), the last sitemap while the pages and paper dates are the same."""
-    if memo is None:
-        return _sitemap(model)
-    inputs = (model.urls, tuple(r.route for r in model.routes),
-              tuple(card.date for card in model.cards.values()))
-    hit = memo.get("sitemap")
-    if hit is None or hit[0] != inputs:
-        hit = memo["sitemap"] = (inputs, _sitemap(model))
-    return hit[1]
-
-
-def _sitemap(model: SiteModel) -> OutputFile:
+def render_sitemap(model: SiteModel) -> OutputFile:
     lastmod = {card.url: card.date for card in model.cards.values()}
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']

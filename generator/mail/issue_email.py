@@ -21,6 +21,7 @@ from generator.config import SiteConfig
 from generator.mail.message import build_message
 from generator.models import OutputFile, Paper
 from generator.site import Issue, Link, SiteModel, paper_links
+from generator.workers import map_forked
 
 GMAIL_CLIP_BYTES = 102_000  # "102 KB"; the decimal reading is the stricter one
 HTML_BUDGET = 100_000  # a margin under the clip for what a sending service adds
@@ -71,62 +72,23 @@ class IssueEmail:
 
 
 TEMPLATES = ("email/issue.html", "email/issue.txt")
-# issue key -> (what its e-mail files were made from, the files); kept by paperboy serve
-EmailMemo = dict[str, tuple[object, list[OutputFile]]]
-# issue key -> (what its whole-issue view was made from, the view); kept by paperboy serve
-ViewMemo = dict[str, tuple[tuple, EmailView]]
 
 
-def issue_view(config: SiteConfig, model: SiteModel, issue: Issue,
-               memo: ViewMemo | None = None) -> EmailView:
-    """The view of a whole issue. With ``memo``, reused while the issue (its papers), their
-    cards, the URLs and the configuration are the same objects as when it was made."""
-    if memo is None:
-        return email_view(config, model, issue, issue.papers)
-    inputs = (issue, config, model.urls, *(model.cards[p.slug] for p in issue.papers))
-    hit = memo.get(issue.key)
-    if hit is not None and len(hit[0]) == len(inputs) and all(
-            a is b for a, b in zip(hit[0], inputs, strict=True)):
-        return hit[1]
-    view = email_view(config, model, issue, issue.papers)
-    memo[issue.key] = (inputs, view)
-    return view
+def issue_view(config: SiteConfig, model: SiteModel, issue: Issue) -> EmailView:
+    """The view of a whole issue (the digest feed's item shows it)."""
+    return email_view(config, model, issue, issue.papers)
 
 
-def render_issue_emails(config: SiteConfig, model: SiteModel, env: jinja2.Environment,
-                        memo: EmailMemo | None = None, templates: str = "",
-                        views: ViewMemo | None = None) -> list[OutputFile]:
-    """``digests/<issue>/email.html``, ``email.txt`` and ``email.eml`` for every issue.
-
-    With ``memo`` (and ``templates``, a fingerprint of the e-mail templates), an issue whose
-    inputs equal last time's reuses its files: inlining CSS for every issue costs seconds."""
-    if memo is None:  # a full build: each issue is independent and inlining CSS is costly
-        from generator.workers import map_forked
-
-        return [f for files in map_forked(lambda issue: _issue_files(config, model, env, issue),
-                                          model.issues) for f in files]
-    files, fresh = [], {}
-    for issue in model.issues:
-        inputs = None
-        if memo is not None:
-            inputs = (templates, config, tuple(p.date for p in issue.papers), issue.end,
-                      issue_view(config, model, issue, views))
-            hit = memo.get(issue.key)
-            if hit is not None and hit[0] == inputs:
-                fresh[issue.key] = (inputs, hit[1])  # newer objects: next time, same by identity
-                files += hit[1]
-                continue
-        issue_files = _issue_files(config, model, env, issue)
-        fresh[issue.key] = (inputs, issue_files)
-        files += issue_files
-    if memo is not None:
-        memo.clear()
-        memo.update(fresh)
-    return files
+def render_issue_emails(config: SiteConfig, model: SiteModel,
+                        env: jinja2.Environment) -> list[OutputFile]:
+    """``digests/<issue>/email.html``, ``email.txt`` and ``email.eml`` for every issue, on
+    every core: each issue is independent and inlining CSS is costly."""
+    return [file for files in map_forked(lambda issue: issue_files(config, model, env, issue),
+                                         model.issues) for file in files]
 
 
-def _issue_files(config: SiteConfig, model: SiteModel, env: jinja2.Environment,
-                 issue: Issue) -> list[OutputFile]:
+def issue_files(config: SiteConfig, model: SiteModel, env: jinja2.Environment,
+                issue: Issue) -> list[OutputFile]:
     mail = render_issue_email(config, model, env, issue)
     folder = urls.issue(issue.key)
     message = build_message(config, issue, mail.view.subject, mail.html, mail.text)

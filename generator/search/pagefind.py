@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from generator import urls
 from generator.diagnostics import UserError
 
-BUNDLE_DIR = "pagefind"
+BUNDLE_DIR = urls.SEARCH_BUNDLE
 TIMEOUT_SECONDS = 1800
 # Only paper pages carry data-pagefind-body; without a glob Pagefind still reads and parses
 # every tag, topic, digest and archive page to find that out (measured at 10k: 24.4 s -> 15.5 s

@@ -12,22 +12,20 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from contextlib import AbstractContextManager, nullcontext, suppress
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import Any
 
-import jinja2
-from jinja2 import meta
-
 from generator.config import SiteConfig
 from generator.content import EntryCache, load_scan
 from generator.content.delta import LoadState, apply_edits, remember_scan
 from generator.models import LoadResult, OutputFile, Paper, Topic, TopicModel
-from generator.render import Asset
+from generator.serve.stages import SiteFileMemos
 from generator.site import Route, SiteModel
 from generator.site.delta import PlanState, plan_everything, replan
+from generator.topics import fit_fingerprint, lock_bytes
 from generator.urls import output_path
 from generator.write import safe_target
 
@@ -39,18 +37,14 @@ class RebuildState:
     """State kept between rebuilds by one ``paperboy serve`` process (never shared)."""
 
     entries: EntryCache = field(default_factory=EntryCache)
-    topic_params: tuple | None = None
+    topic_params: str | None = None  # topics.fit_fingerprint of the last fit
     topic_texts: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     topic_model: TopicModel | None = None
     topic_dates: Mapping[str, Any] = field(default_factory=dict)  # the model's papers' dates
     pages: dict[str, tuple[str, str, Mapping[str, Any]]] = field(default_factory=dict)
     digests: dict[PurePosixPath, str] = field(default_factory=dict)  # output file -> sha256
     search_enabled: bool = False  # whether the folder holds a search bundle
-    emails: dict = field(default_factory=dict)  # see email_issue.EmailMemo
-    feeds: dict = field(default_factory=dict)  # see feeds.FeedMemo
-    views: dict = field(default_factory=dict)  # see email_issue.ViewMemo
-    digest_feed: dict = field(default_factory=dict)  # see digest_feed.DigestFeedMemo
-    sitemap: dict = field(default_factory=dict)  # see feeds.render_sitemap
+    site_files: SiteFileMemos = field(default_factory=SiteFileMemos)  # feeds, e-mails...
     load_state: LoadState | None = None  # see content/delta.py
     plan: PlanState | None = None  # the last good build's plan, see site/delta.py
     prints: Mapping[str, str] = field(default_factory=dict)  # its template fingerprints
@@ -96,16 +90,9 @@ def load_entries(site_root: Path, config: SiteConfig, cache: RebuildState,
 # ---------------------------------------------------------------------------------- topics
 
 
-def topic_params(config: SiteConfig, site_root: Path | None = None) -> tuple:
-    """What a fit depends on besides the texts: the settings and the lock file's bytes."""
-    lock = b""
-    if site_root is not None:
-        from generator.topics import LOCK_NAME
-
-        with suppress(OSError):
-            lock = (site_root / LOCK_NAME).read_bytes()
-    return (config.topics.enabled, config.topics.count, config.topics.related, config.topics.seed,
-            hashlib.sha256(lock).hexdigest())
+def topic_params(config: SiteConfig, site_root: Path | None = None) -> str:
+    """What a fit depends on besides the texts: the same fingerprint the disk cache keys on."""
+    return fit_fingerprint(config.topics, lock_bytes(site_root))
 
 
 def topic_texts(papers: Sequence[Paper]) -> dict[str, tuple[str, str]]:
@@ -218,59 +205,6 @@ def _contains_word(text: str, term: str) -> bool:
 # ----------------------------------------------------------------------------------- pages
 
 
-def template_fingerprints(env: jinja2.Environment, names: Iterable[str],
-                          assets: Mapping[str, Asset]) -> dict[str, str]:
-    """sha256 over each template and everything it extends, includes or imports, salted with
-    the asset routes (every page links hashed asset names). A template that cannot be read
-    or parsed gets a unique value, so its pages are re-rendered and report the error."""
-    salt = "\n".join(f"{name}={a.route}" for name, a in sorted(assets.items()))
-    result = {}
-    for name in sorted(set(names)):
-        sources: dict[str, str] = {}
-        try:
-            complete = _collect_sources(env, name, sources)
-        except jinja2.TemplateError:
-            result[name] = f"broken:{os.urandom(8).hex()}"
-            continue
-        if not complete:  # a dynamic {% include var %}: depend on every template
-            for other in env.list_templates():
-                _collect_sources(env, other, sources)
-        digest = hashlib.sha256(salt.encode())
-        for ref, text in sorted(sources.items()):
-            digest.update(f"\0{ref}\0{text}".encode())
-        result[name] = digest.hexdigest()
-    return result
-
-
-def _collect_sources(env: jinja2.Environment, name: str, sources: dict[str, str]) -> bool:
-    if name in sources:
-        return True
-    assert env.loader is not None
-    source = env.loader.get_source(env, name)[0]
-    sources[name] = source
-    complete = True
-    for ref in _references(env, source):
-        if ref is None or not _collect_sources(env, ref, sources):
-            complete = False
-    return complete
-
-
-# template source -> the templates it names. Parsing every template again after each save
-# cost more than the rest of a small rebuild; every environment comes from
-# themes.make_environment, so the same source always parses the same way.
-_REFERENCES: dict[str, tuple[str | None, ...]] = {}
-
-
-def _references(env: jinja2.Environment, source: str) -> tuple[str | None, ...]:
-    found = _REFERENCES.get(source)
-    if found is None:
-        found = tuple(meta.find_referenced_templates(env.parse(source)))
-        if len(_REFERENCES) > 4096:  # edited templates pile up in a long session
-            _REFERENCES.clear()
-        _REFERENCES[source] = found
-    return found
-
-
 @dataclass(frozen=True)
 class PagePlan:
     """The plan of a rebuild: the whole site, and which routes were planned again."""
@@ -311,23 +245,6 @@ def changed_routes(routes: Sequence[Route], fingerprints: Mapping[str, str],
                 or old[2] != route.context):
             changed.append(route)
     return changed
-
-
-def email_memo(cache: RebuildState, env: jinja2.Environment,
-               assets: Mapping[str, Asset]) -> tuple[dict, str, dict]:
-    """What render_issue_emails needs to reuse the e-mails of issues that did not change."""
-    from generator.mail.issue_email import TEMPLATES
-
-    prints = template_fingerprints(env, TEMPLATES, assets)
-    return cache.emails, "\n".join(prints[name] for name in TEMPLATES), cache.views
-
-
-def digest_feed_memo(cache: RebuildState, env: jinja2.Environment,
-                     assets: Mapping[str, Asset]) -> tuple[dict, str, dict]:
-    """What render_digest_feed needs to reuse the items of issues that did not change."""
-    from generator.feeds.digest import TEMPLATE
-
-    return cache.digest_feed, template_fingerprints(env, [TEMPLATE], assets)[TEMPLATE], cache.views
 
 
 def remember_pages(cache: RebuildState, plan: PagePlan, fingerprints: Mapping[str, str]) -> None:

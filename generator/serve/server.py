@@ -27,8 +27,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from generator.config import SiteConfig, load_config
 from generator.diagnostics import UserError
-from generator.pipeline import rebuild_site
 from generator.serve.incremental import RebuildState
+from generator.serve.rebuild import rebuild_site
 from generator.serve.search_refresh import BackgroundSearch
 from generator.serve.static_server import SiteRequestHandler, resolve_request, serve_in_thread
 from generator.serve.watch import ChangeKind, Layout, Rebuild, Watcher, classify_change

@@ -101,7 +101,7 @@ def replan(state: PlanState, config: SiteConfig, papers: Sequence[Paper],
     fresh.maps = {focus: drawn for focus, drawn in planner.maps.items()
                   if not drawn[1] & retitled}
     fresh.points = _retitled_points(state, planner.points, retitled, cards)
-    fresh._archive_links = planner._archive_links
+    fresh.reuse_archive_links(planner)
     routes = _routes_to_plan(state, fresh, {p.slug for p in changed}, touched, tags_changed)
     removed = tuple(urls.tag(t) for t in sorted(tags_changed) if t not in tag_refs)
     all_routes = _splice(old.routes, state, routes, removed, fresh)

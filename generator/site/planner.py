@@ -24,12 +24,14 @@ from generator.site.issues import Issue, issue_key, plan_issues
 from generator.site.scholarly import CitationSource, scholarly_meta
 from generator.site.views import (
     DigestRef,
+    FeedLinks,
     Link,
     NavItem,
     PageMeta,
     Pagination,
     PaperCard,
     PaperView,
+    SiteLinks,
     SiteView,
     SubscribeView,
     TagRef,
@@ -41,6 +43,9 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
           "September", "October", "November", "December")
 SUMMARY_CHARS = 280
 HOME_OLDER_DIGESTS = 30
+# page kind -> the navigation section it is shown under (aria-current); others are in none
+SECTIONS = {"home": "home", "topics": "topics", "topic": "topics", "tags": "tags", "tag": "tags",
+            "digests": "digests", "digest": "digests", "archive": "archive"}
 
 
 class LazyContext(Mapping[str, Any]):
@@ -120,23 +125,29 @@ def planner_for(config: SiteConfig, papers: Sequence[Paper],
 
 
 def _site_view(config: SiteConfig, link: urls.Urls) -> SiteView:
-    nav = (
-        NavItem("Latest", link.link(urls.home()), "home"),
-        NavItem("Topics", link.link(urls.topics_index()), "topics"),
-        NavItem("Tags", link.link(urls.tags_index()), "tags"),
-        NavItem("Digests", link.link(urls.digests_index()), "digests"),
-        NavItem("Archive", link.link(urls.archive(1)), "archive"),
-    )
+    search = link.link(urls.search()) if config.search.enabled else None
+    links = SiteLinks(home=link.link(urls.home()), topics=link.link(urls.topics_index()),
+                      tags=link.link(urls.tags_index()), digests=link.link(urls.digests_index()),
+                      archive=link.link(urls.archive(1)), search=search)
+    nav = (NavItem("Latest", links.home, "home"), NavItem("Topics", links.topics, "topics"),
+           NavItem("Tags", links.tags, "tags"), NavItem("Digests", links.digests, "digests"),
+           NavItem("Archive", links.archive, "archive"))
     return SiteView(
         title=config.title, description=config.description, language=config.language,
-        base_url=config.base_url, base_path=link.base_path, home_url=link.link(urls.home()),
-        rss_url=link.link("feed.xml") if config.feeds.rss else None,
-        atom_url=link.link("atom.xml") if config.feeds.atom else None, nav=nav,
-        search_url=link.link(urls.search()) if config.search.enabled else None,
+        base_url=config.base_url, base_path=link.base_path, home_url=links.home, links=links,
+        nav=nav, feeds=feed_links(config, link, urls.home(), config.title),
+        search_url=search,
+        search_script=link.link(urls.SEARCH_SCRIPT) if config.search.enabled else None,
         subscribe=_subscribe_view(config),
-        topic_feeds=config.feeds.topics and (config.feeds.rss or config.feeds.atom),
-        tag_feeds=config.feeds.tags and (config.feeds.rss or config.feeds.atom),
     )
+
+
+def feed_links(config: SiteConfig, link: urls.Urls, route: str, title: str) -> FeedLinks | None:
+    """The RSS and Atom links of the listing at ``route``; None when both are off."""
+    if not (config.feeds.rss or config.feeds.atom):
+        return None
+    return FeedLinks(title, link.link(route + urls.RSS_FILE) if config.feeds.rss else None,
+                     link.link(route + urls.ATOM_FILE) if config.feeds.atom else None)
 
 
 def _subscribe_view(config: SiteConfig) -> SubscribeView | None:
@@ -257,9 +268,11 @@ class Planner:
         )
 
     def _page(self, route: str, template: str, kind: str, title: str,
-              extra: Mapping[str, Any], description: str = "") -> Route:
+              extra: Mapping[str, Any], description: str = "",
+              feeds: FeedLinks | None = None) -> Route:
         meta = PageMeta(kind, title, description or self.config.description,
-                        self.link.link(route), self.link.absolute(route))
+                        self.link.link(route), self.link.absolute(route), SECTIONS.get(kind),
+                        feeds)
         return Route(route, template, MappingProxyType({"site": self.site, "page": meta, **extra}))
 
     def _group_by_topic(self, papers: Sequence[Paper]) -> tuple[TopicGroup, ...]:
@@ -340,8 +353,11 @@ class Planner:
         papers = tuple(self.cards[s] for s in topic.papers if s in self.cards)
         extra = {"topic_map": self.topic_map(index),
                  "timeline": render_timeline([c.date for c in papers])}
-        return self._page(urls.topic(topic.slug), "topic.html", "topic", f"Topic: {ref.label}",
-                          {"topic": ref, "papers": papers, **extra})
+        route = urls.topic(topic.slug)
+        feeds = (feed_links(self.config, self.link, route, f"{self.config.title}: {ref.label}")
+                 if self.config.feeds.topics else None)
+        return self._page(route, "topic.html", "topic", f"Topic: {ref.label}",
+                          {"topic": ref, "papers": papers, **extra}, feeds=feeds)
 
     def topic_map(self, focus: int | None) -> Markup:
         """The map of all topics (``focus`` None) or of one; drawn once per planner."""
@@ -380,8 +396,11 @@ class Planner:
 
     def tag_page(self, slug: str, cards: Sequence[PaperCard]) -> Route:
         """``cards``: the tag's papers, newest first."""
-        return self._page(urls.tag(slug), "tag.html", "tag", f"Tag: {slug}",
-                          {"tag": self.tags[slug], "papers": tuple(cards)})
+        route = urls.tag(slug)
+        feeds = (feed_links(self.config, self.link, route, f"{self.config.title}: #{slug}")
+                 if self.config.feeds.tags else None)
+        return self._page(route, "tag.html", "tag", f"Tag: {slug}",
+                          {"tag": self.tags[slug], "papers": tuple(cards)}, feeds=feeds)
 
     def digests_index(self) -> Route:
         return self._page(urls.digests_index(), "digests.html", "digests", "Digests",
@@ -398,6 +417,11 @@ class Planner:
                    "email_url": email if self.config.digest.email else None}
         return self._page(urls.issue(issue.key), "digest.html", "digest",
                           f"Digest of {ref.label}", context)
+
+    def reuse_archive_links(self, previous: Planner) -> None:
+        """A re-plan of the same papers (site/delta.py) keeps the archive's page links."""
+        if self.archive_total() == previous.archive_total():
+            self._archive_links = previous._archive_links
 
     def archive_total(self) -> int:
         return max(1, -(-len(self.papers) // self.config.papers_per_page))

@@ -111,7 +111,28 @@ class Pagination:
 class NavItem:
     label: str
     url: str
-    key: str
+    key: str  # the section it leads to: pages whose ``page.section`` equals it are current
+
+
+@dataclass(frozen=True)
+class SiteLinks:
+    """The site's fixed pages by name, so templates never count positions in ``site.nav``."""
+
+    home: str
+    topics: str
+    tags: str
+    digests: str
+    archive: str
+    search: str | None  # None: search is switched off
+
+
+@dataclass(frozen=True)
+class FeedLinks:
+    """One listing's feeds (the site, a topic, a tag): None for a format switched off."""
+
+    title: str
+    rss: str | None
+    atom: str | None
 
 
 @dataclass(frozen=True)
@@ -122,22 +143,23 @@ class SiteView:
     base_url: str
     base_path: str
     home_url: str
-    rss_url: str | None
-    atom_url: str | None
+    links: SiteLinks
     nav: tuple[NavItem, ...]
+    feeds: FeedLinks | None  # the whole site's feeds; None: RSS and Atom are off
     search_url: str | None = None  # None: search is switched off
+    search_script: str | None = None  # Pagefind's module, when search is on
     subscribe: SubscribeView | None = None
-    topic_feeds: bool = False  # each topic page has its own feed.xml/atom.xml beside it
-    tag_feeds: bool = False
 
 
 @dataclass(frozen=True)
 class PageMeta:
-    kind: str  # home, paper, topic, topics, tag, tags, digest, digests, archive, 404
+    kind: str  # home, paper, topic, topics, tag, tags, digest, digests, archive, search, 404
     title: str
     description: str
     url: str  # root-relative
     canonical: str  # absolute
+    section: str | None = None  # the NavItem.key this page belongs under (aria-current)
+    feeds: FeedLinks | None = None  # the feeds of this very listing (home, a topic, a tag)
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,16 @@
 """Topics: TF-IDF and k-means over the papers' text, labels, related papers, and the
 ``topics.lock.yaml`` that keeps topics and their slugs stable from build to build."""
 
-from generator.topics.cache import cached_topics
+from generator.topics.cache import cached_topics, fit_fingerprint
 from generator.topics.fit import cluster_topics
-from generator.topics.lock import LOCK_NAME, TopicLock, load_lock, render_lock, write_lock
+from generator.topics.lock import (
+    LOCK_NAME,
+    TopicLock,
+    load_lock,
+    lock_bytes,
+    render_lock,
+    write_lock,
+)
 from generator.topics.report import render_topics_text, topics_report
 
 __all__ = [
@@ -11,7 +18,9 @@ __all__ = [
     "TopicLock",
     "cached_topics",
     "cluster_topics",
+    "fit_fingerprint",
     "load_lock",
+    "lock_bytes",
     "render_lock",
     "render_topics_text",
     "topics_report",

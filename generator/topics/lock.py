@@ -46,6 +46,16 @@ class TopicLock:
         return {t.slug: t.rename for t in self.topics if t.rename}
 
 
+def lock_bytes(site_root: Path | None) -> bytes:
+    """The lock file as it is on disk (empty when there is none): what a fit depends on."""
+    if site_root is None:
+        return b""
+    try:
+        return (site_root / LOCK_NAME).read_bytes()
+    except OSError:
+        return b""
+
+
 def load_lock(site_root: Path) -> TopicLock | None:
     path = site_root / LOCK_NAME
     if not path.is_file():

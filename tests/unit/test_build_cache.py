@@ -17,7 +17,7 @@ from generator.content import load_content
 from generator.markup import abstracts as markup
 from generator.markup.warm import calls_for, compute_calls, markup_version, start_markup
 from generator.pipeline import build_site
-from generator.topics import cached_topics
+from generator.topics import cached_topics, fit_fingerprint
 from tests.conftest import REPO
 
 
@@ -88,13 +88,18 @@ def test_topic_cache_hit_skips_the_fit_and_a_changed_abstract_refits(tmp_path: P
         fits.append(len(model_papers))
         return cluster_topics(model_papers, seed=config.topics.seed)
 
-    first = cached_topics(papers, config.topics, cache, lambda: fit(papers))
-    again = cached_topics(papers, config.topics, cache, lambda: fit(papers))
+    fingerprint = fit_fingerprint(config.topics, b"")
+    first = cached_topics(papers, fingerprint, cache, lambda: fit(papers))
+    again = cached_topics(papers, fingerprint, cache, lambda: fit(papers))
     assert len(fits) == 1 and again == first
     changed = (dataclasses.replace(papers[0], abstract=papers[0].abstract + " More."),
                *papers[1:])
-    cached_topics(changed, config.topics, cache, lambda: fit(changed))
+    cached_topics(changed, fingerprint, cache, lambda: fit(changed))
     assert len(fits) == 2
+    renamed = dataclasses.replace(config.topics, renames={"some-topic": "Another label"})
+    cached_topics(changed, fit_fingerprint(renamed, b""), cache, lambda: fit(changed))
+    cached_topics(changed, fingerprint, cache, lambda: fit(changed))
+    assert len(fits) == 4  # renames and the lock are part of what a fit is cached by
 
 
 def test_markup_cache_worker_results_equal_in_process_results() -> None:

@@ -11,11 +11,12 @@ from types import MappingProxyType
 
 import pytest
 
-import generator.topics as topics_module
+import generator.pipeline as topics_module
 from generator.config import SiteConfig, load_config
 from generator.models import Paper, SourceRef, Topic, TopicModel
-from generator.pipeline import build_site, rebuild_site
+from generator.pipeline import build_site
 from generator.serve.incremental import RebuildState, assign_topics, remember_topics, reuse_topics
+from generator.serve.rebuild import rebuild_site
 from tests.conftest import REPO, SITES
 
 
@@ -279,3 +280,24 @@ def test_reuse_topics_keeps_the_model_object_unless_a_paper_moves() -> None:
     moves = [paper("a", "Language translation", 1), *papers[1:]]
     moved = reuse_topics(cache, moves, config, refit=False)
     assert moved is not model and moved.topic_of["a"] == "language"
+
+
+def test_removing_a_rename_from_site_yaml_while_serving_restores_the_generated_label(
+        tmp_path: Path) -> None:
+    work = Workspace(tmp_path)
+    assert work.rebuild().ok
+    topic = work.cache.topic_model.topics[0]
+    generated = topic.label
+    text = (work.site / "site.yaml").read_text()
+    (work.site / "site.yaml").write_text(
+        text.replace("topics:\n", f"topics:\n  renames:\n    {topic.slug}: Hand-picked label\n"))
+    work.cache = RebuildState()  # serve started with the rename in site.yaml
+    assert work.rebuild().ok
+    page = (work.target / f"topics/{topic.slug}/index.html").read_text()
+    assert "Hand-picked label" in page
+    (work.site / "site.yaml").write_text(text)  # the rename removed while serving
+    assert work.rebuild(refit=False).ok
+    for name in (f"topics/{topic.slug}/index.html", f"topics/{topic.slug}/feed.xml"):
+        shown = (work.target / name).read_text()
+        assert "Hand-picked label" not in shown and generated in shown, name
+    work.assert_same_as_clean_build()

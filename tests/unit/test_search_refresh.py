@@ -8,8 +8,8 @@ import threading
 from pathlib import Path
 
 from generator.config import load_config
-from generator.pipeline import rebuild_site
 from generator.serve.incremental import RebuildState
+from generator.serve.rebuild import rebuild_site
 from generator.serve.search_refresh import BackgroundSearch, staging_dir
 from tests.unit.test_incremental import Workspace, tree
 
