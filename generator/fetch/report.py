@@ -108,8 +108,9 @@ class FetchReport:
 
 
 def _escape(text: str) -> str:
-    """Untrusted titles in Markdown: no HTML, no table or link syntax, one line."""
+    """Untrusted titles in Markdown: one line, no HTML, table, link or emphasis syntax, and no
+    @mention or #reference (a zero-width space follows them) that would notify anyone."""
     text = " ".join(text.split())
-    for char in "\\`*_[]<>|#!":
+    for char in "\\`*_[]<>|!~&":
         text = text.replace(char, "\\" + char)
-    return text
+    return text.replace("@", "@\u200b").replace("#", "#\u200b")

@@ -354,25 +354,27 @@ class _Run:
             run.status = UP_TO_DATE
             run.notes.append(f"up to date: the last complete day, {yesterday}, was fetched")
             return [], None
-        days = days[-self.config.fetch.max_days:]
-        found: list[tuple[Entry, int]] = []
-        done: dt.date | None = None
+        if len(days) > self.config.fetch.max_days:
+            run.notes.append(f"{len(days) - self.config.fetch.max_days} older days were not "
+                             f"fetched: at most fetch.max_days = {self.config.fetch.max_days} "
+                             "per run")
+            days = days[-self.config.fetch.max_days:]
+        listed: list[Entry] = []
         for day in days:
             entries = self._hf_day(day, run)
             if entries is None:
-                break
+                return [], None
             if len(entries) < source.min_papers and day.weekday() < 5:
                 run.fail(f"Hugging Face Daily Papers of {day} ({day:%A}) should have papers "
                          f"(at least {source.min_papers}, min_papers) but lists {len(entries)}")
-                break
+                return [], None
             if not entries:
                 run.notes.append(f"{day} ({day:%A}): no daily papers")
             run.days.append(day.isoformat())
-            for entry in entries:
-                if self._take(entry, 1, (entry.upvotes or 0) >= source.min_upvotes, run):
-                    found.append((entry, 1))
-            done = day
-        return found, done
+            listed.extend(entries)
+        found = [(entry, 1) for entry in listed
+                 if self._take(entry, 1, (entry.upvotes or 0) >= source.min_upvotes, run)]
+        return found, days[-1]
 
     def _hf_day(self, day: dt.date, run: SourceRun) -> list[Entry] | None:
         url = f"{self.services.hf_api}daily_papers?date={day.isoformat()}"

@@ -370,6 +370,30 @@ def test_a_doi_or_title_already_present_is_not_written_twice(make_site, server,
     assert check.returncode == 0, check.stderr
 
 
+def test_the_report_neutralises_hostile_titles() -> None:
+    from generator.fetch.report import FetchReport, SourceRun, Written
+
+    run = SourceRun("arxiv-cs.LG", "arxiv", days=["2026-12-02"])
+    run.written.append(Written("content/2026-12-02/2612.00001.md", "2612.00001",
+                               "<img src=x onerror=alert(1)> [click](javascript:x) @octocat #1\n"
+                               "| a | b |"))
+    line = FetchReport(WEDNESDAY_NIGHT, [run]).to_markdown().splitlines()[-3]
+    assert line == ("- `content/2026-12-02/2612.00001.md`: \\<img src=x onerror=alert(1)\\> "
+                    "\\[click\\](javascript:x) @\u200boctocat #\u200b1 \\| a \\| b \\|")
+
+
+def test_a_broken_state_file_is_a_clear_error(make_site, server, fake_time) -> None:
+    from generator.diagnostics import UserError
+
+    site = make_site({"fetch-state.json": '{"format": 1,\n "sources": {'},
+                     site_yaml=THREE_SOURCES)
+    with pytest.raises(UserError, match=r"^fetch-state.json:2: error: not valid JSON"):
+        fetch(site, server, fake_time)
+    (site / "fetch-state.json").write_text('{"format": 1, "sources": {"x": "yesterday"}}')
+    with pytest.raises(UserError, match=r"not a fetch state .*delete it"):
+        fetch(site, server, fake_time)
+
+
 def test_calendar_windows_and_days() -> None:
     calendar = ArxivCalendar()
     eastern = dt.timezone(dt.timedelta(hours=-5))
