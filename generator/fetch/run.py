@@ -337,10 +337,11 @@ class _Run:
                 break
             papers.extend(page.papers)
         run.add_expected(total or 0)
-        if len(papers) != (total or 0):
+        distinct = list({paper.arxiv: paper for paper in papers}.values())
+        if len(distinct) != (total or 0):  # the API's paging has been seen to repeat papers
             run.fail(f"the arXiv API reported {total} results for the query but gave "
-                     f"{len(papers)}")
-        return papers
+                     f"{len(distinct)} distinct papers")
+        return distinct
 
     # -- Hugging Face --------------------------------------------------------------------
 

@@ -284,6 +284,19 @@ def test_a_paginated_search_is_followed_to_the_total(make_site, server, fake_tim
     assert run_paperboy("check", "--site", str(site)).returncode == 0
 
 
+def test_a_search_that_gives_fewer_papers_than_its_total_fails(make_site, server,
+                                                             fake_time) -> None:
+    server.route("/api/query", PAGES[0], start="0")
+    server.route("/api/query", PAGES[0], start="2")  # paging repeated the first page
+    server.route("/api/query", PAGES[4], start="4")
+    site = make_site(site_yaml=QUERY_SITE)
+    report = fetch(site, server, fake_time)
+    assert report.status == "failed" and report.written == 0
+    assert report.sources[0].problems == [
+        "the arXiv API reported 5 results for the query but gave 3 distinct papers"]
+    assert "arxiv-query" not in (site / "fetch-state.json").read_text()
+
+
 def test_an_empty_first_page_is_asked_again_before_it_is_believed(make_site, server,
                                                                   fake_time) -> None:
     server.route("/api/query", EMPTY_PAGE, PAGES[0], start="0")
