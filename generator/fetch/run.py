@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from generator.config import ArxivSource, HuggingFaceSource, SiteConfig
@@ -77,6 +77,7 @@ def run_fetch(site_dir: Path, config: SiteConfig, now: dt.datetime,
     state = load_state(state_path)
     run = _Run(config, now, services, state, site_dir)
     report = FetchReport(now, [run.source(source) for source in config.sources])
+    run.write_pending()
     save_state(state_path, state)
     return report
 
@@ -96,6 +97,8 @@ class _Run:
                 self.identities.setdefault((name, key), checked.path)
         self.known: set[str] = ({key for name, key in self.identities if name == "arxiv"}
                                 | {arxiv.casefold() for arxiv in state.versions})
+        # Accepted in this run, written at its end: arXiv ID -> [entry, version, source run].
+        self.pending: dict[str, list] = {}
 
     # -- one source, whatever its kind ---------------------------------------------------
 
@@ -111,14 +114,37 @@ class _Run:
             return run
         if run.status == FAILED:
             return run
-        self._write(found, run)
+        self._stage(found, run)
         if last is not None:
             self.state.last_day[source.name] = last
         return run
 
-    def _write(self, found: list[tuple[Entry, int]], run: SourceRun) -> None:
-        """Write the entries `paperboy check` accepts; the others are problems of the run."""
-        valid: list[tuple[Entry, int]] = []
+    def write_pending(self) -> None:
+        """Write every entry accepted in this run, in the order the sources gave them."""
+        staged = list(self.pending.values())
+        paths = write_entries([entry for entry, _version, _run in staged], self.content_dir)
+        for path, (entry, version, run) in zip(paths, staged, strict=True):
+            self.state.versions[entry.arxiv or ""] = version
+            run.written.append(Written(path.relative_to(self.content_dir.parent).as_posix(),
+                                       entry.arxiv or "", entry.title))
+
+    def _merge_listing(self, entry: Entry, run: SourceRun) -> bool:
+        """A Hugging Face paper another source took in this run lends it its upvotes and
+        links; True when it did."""
+        staged = self.pending.get((entry.arxiv or "").casefold())
+        if staged is None:
+            return False
+        mine: Entry = staged[0]
+        staged[0] = replace(mine, upvotes=entry.upvotes if entry.upvotes is not None
+                            else mine.upvotes, code=mine.code or entry.code,
+                            project=mine.project or entry.project,
+                            thumbnail=mine.thumbnail or entry.thumbnail)
+        run.notes.append(f"{entry.arxiv}: upvotes and links added to the entry from "
+                         f"{staged[2].name}")
+        return True
+
+    def _stage(self, found: list[tuple[Entry, int]], run: SourceRun) -> None:
+        """Accept the entries `paperboy check` will accept; the others are problems."""
         for entry, version in found:
             errors, keys = checked_entry(entry)
             run.problems.extend(f"{entry.arxiv}: not written: {error}" for error in errors)
@@ -128,14 +154,9 @@ class _Run:
                 run.duplicates += 1
                 run.notes.append(f"{entry.arxiv}: not written, {clash[0]} as {clash[1]}")
             elif not errors:
-                valid.append((entry, version))
+                self.pending[(entry.arxiv or "").casefold()] = [entry, version, run]
                 for name, key, _reason in keys:
                     self.identities[(name, key)] = f"{entry.date}/{entry.arxiv} (this run)"
-        paths = write_entries([entry for entry, _version in valid], self.content_dir)
-        for path, (entry, version) in zip(paths, valid, strict=True):
-            self.state.versions[entry.arxiv or ""] = version
-            run.written.append(Written(path.relative_to(self.content_dir.parent).as_posix(),
-                                       entry.arxiv or "", entry.title))
 
     def _take(self, paper: AtomPaper | Entry, version: int, wanted: bool,
               run: SourceRun) -> bool:
@@ -375,6 +396,8 @@ class _Run:
             listed.extend(entries)
         found = [(entry, 1) for entry in listed
                  if self._take(entry, 1, (entry.upvotes or 0) >= source.min_upvotes, run)]
+        for entry in listed:
+            self._merge_listing(entry, run)
         return found, days[-1]
 
     def _hf_day(self, day: dt.date, run: SourceRun) -> list[Entry] | None:

@@ -116,8 +116,13 @@ def test_a_normal_day_writes_one_valid_entry_per_new_paper(make_site, server, fa
                     "comment": "Accepted at AISTATS 2027",
                     "journal_ref": "Ann. Statist. 55 (2027) 1-30"}
     assert body.startswith("We give a kernel two-sample test")
-    assert front_matter(site / "content/2026-12-02/2612.01001.md")[0]["comment"] == (
-        "12 pages, 5 figures")
+    meta, _ = front_matter(site / "content/2026-12-02/2612.01001.md")
+    assert meta["comment"] == "12 pages, 5 figures"
+    # Hugging Face listed it too: its upvotes and thumbnail join the arXiv entry.
+    assert (meta["upvotes"], meta["thumbnail"]) == (
+        12, "https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/2612.01001.png")
+    assert report.sources[2].notes == [
+        "2612.01001: upvotes and links added to the entry from arxiv-cs.LG-cs.CL"]
     # From Hugging Face: upvotes, code, project page and thumbnail.
     meta, _ = front_matter(site / "content/2026-12-02/2612.02001.md")
     assert (meta["upvotes"], meta["code"], meta["project"], meta["thumbnail"]) == (
