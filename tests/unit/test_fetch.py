@@ -412,6 +412,35 @@ def test_a_broken_state_file_is_a_clear_error(make_site, server, fake_time) -> N
         fetch(site, server, fake_time)
 
 
+@pytest.mark.parametrize("data", [
+    b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>'
+    b"<rss><channel><title>&b;</title></channel></rss>",
+    b'<feed xmlns="http://www.w3.org/2005/Atom"></feed>',
+    b"not xml",
+])
+def test_a_feed_that_is_not_a_plain_rss_document_is_refused(data: bytes) -> None:
+    from generator.fetch.arxiv_feed import parse_feed
+    from generator.importers.arxiv_atom import ArxivError
+
+    with pytest.raises(ArxivError):
+        parse_feed(data)
+
+
+def test_feed_items_keep_type_version_authors_and_references() -> None:
+    from generator.fetch.arxiv_feed import parse_feed
+
+    feed = parse_feed(RSS_MAIN)
+    assert feed.published == dt.datetime(2026, 12, 3, 5, tzinfo=dt.UTC)
+    assert [(i.paper.arxiv, i.paper.version, i.announce_type) for i in feed.items] == [
+        ("2612.01001", 1, "new"), ("2612.01002", 1, "new"), ("2612.00950", 1, "cross"),
+        ("2611.09999", 2, "replace"), ("2611.08888", 3, "replace-cross")]
+    kernel = feed.items[2].paper
+    assert kernel.authors == ("Emmy Noether", "Sofia Kovalevskaya")
+    assert (kernel.doi, kernel.journal_ref) == ("10.1214/27-AOS0001",
+                                                "Ann. Statist. 55 (2027) 1-30")
+    assert kernel.abstract.startswith("We give a kernel two-sample test")
+
+
 def test_calendar_windows_and_days() -> None:
     calendar = ArxivCalendar()
     eastern = dt.timezone(dt.timedelta(hours=-5))
