@@ -328,6 +328,30 @@ def test_a_source_that_should_have_papers_but_has_none_fails(make_site, server,
     assert not (site / "fetch-state.json").read_text().count("arxiv-query")
 
 
+def test_a_query_source_searches_the_last_day_again_for_late_papers(make_site, server,
+                                                                    fake_time) -> None:
+    for start, page in PAGES.items():
+        server.route("/api/query", page, start=str(start))
+    site = make_site({"fetch-state.json": '{"format": 1, "sources": {"arxiv-query-' +
+                      _query_hash() + '": "2026-12-01"}, "papers": {"2612.01001": 1}}\n'},
+                     site_yaml=QUERY_SITE)
+    report = fetch(site, server, fake_time)
+    (run,) = report.sources
+    assert run.days == ["2026-12-01", "2026-12-02"]
+    assert server.requests_to("/api/query")[0]["search_query"].endswith(
+        "submittedDate:[202611301901 TO 202612021900]")
+    # 2612.00950 (submitted Monday 16:00 Eastern) belongs to Tuesday's announcement, which
+    # the last run fetched: indexed late, it comes now, with Tuesday's date.
+    assert (site / "content/2026-12-01/2612.00950.md").is_file()
+    assert (run.duplicates, len(run.written)) == (1, 4)
+
+
+def _query_hash() -> str:
+    from generator.slugs import short_hash
+
+    return short_hash("abs:diffusion OR ti:\"two-sample\"")
+
+
 def test_a_replaced_v2_in_a_search_updates_the_recorded_version(make_site, server,
                                                                fake_time) -> None:
     for start, page in PAGES.items():
