@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -49,6 +50,15 @@ MAX_RESULTS = 30_000  # the arXiv API serves no more results than this for one q
 EMPTY_PAGE_RETRIES = 2  # an empty answer is asked again this many times before it is believed
 NEW_TYPES = ("new", "cross")
 REPLACED_TYPES = ("replace", "replace-cross")
+
+
+@dataclass
+class _Staged:
+    """An entry accepted in this run, written at its end; ``run`` is the source that took it."""
+
+    entry: Entry
+    version: int
+    run: SourceRun
 
 
 @dataclass
@@ -98,7 +108,7 @@ class _Run:
         self.known: set[str] = ({key for name, key in self.identities if name == "arxiv"}
                                 | {arxiv.casefold() for arxiv in state.versions})
         # Accepted in this run, written at its end: arXiv ID -> [entry, version, source run].
-        self.pending: dict[str, list] = {}
+        self.pending: dict[str, _Staged] = {}
 
     # -- one source, whatever its kind ---------------------------------------------------
 
@@ -122,11 +132,12 @@ class _Run:
     def write_pending(self) -> None:
         """Write every entry accepted in this run, in the order the sources gave them."""
         staged = list(self.pending.values())
-        paths = write_entries([entry for entry, _version, _run in staged], self.content_dir)
-        for path, (entry, version, run) in zip(paths, staged, strict=True):
-            self.state.versions[entry.arxiv or ""] = version
-            run.written.append(Written(path.relative_to(self.content_dir.parent).as_posix(),
-                                       entry.arxiv or "", entry.title))
+        paths = write_entries([item.entry for item in staged], self.content_dir)
+        for path, item in zip(paths, staged, strict=True):
+            self.state.versions[item.entry.arxiv or ""] = item.version
+            item.run.written.append(Written(
+                path.relative_to(self.content_dir.parent).as_posix(), item.entry.arxiv or "",
+                item.entry.title))
 
     def _merge_listing(self, entry: Entry, run: SourceRun) -> bool:
         """A Hugging Face paper another source took in this run lends it its upvotes and
@@ -134,13 +145,13 @@ class _Run:
         staged = self.pending.get((entry.arxiv or "").casefold())
         if staged is None:
             return False
-        mine: Entry = staged[0]
-        staged[0] = replace(mine, upvotes=entry.upvotes if entry.upvotes is not None
-                            else mine.upvotes, code=mine.code or entry.code,
-                            project=mine.project or entry.project,
-                            thumbnail=mine.thumbnail or entry.thumbnail)
+        mine = staged.entry
+        staged.entry = replace(mine, upvotes=entry.upvotes if entry.upvotes is not None
+                               else mine.upvotes, code=mine.code or entry.code,
+                               project=mine.project or entry.project,
+                               thumbnail=mine.thumbnail or entry.thumbnail)
         run.notes.append(f"{entry.arxiv}: upvotes and links added to the entry from "
-                         f"{staged[2].name}")
+                         f"{staged.run.name}")
         return True
 
     def _stage(self, found: list[tuple[Entry, int]], run: SourceRun) -> None:
@@ -154,7 +165,7 @@ class _Run:
                 run.duplicates += 1
                 run.notes.append(f"{entry.arxiv}: not written, {clash[0]} as {clash[1]}")
             elif not errors:
-                self.pending[(entry.arxiv or "").casefold()] = [entry, version, run]
+                self.pending[(entry.arxiv or "").casefold()] = _Staged(entry, version, run)
                 for name, key, _reason in keys:
                     self.identities[(name, key)] = f"{entry.date}/{entry.arxiv} (this run)"
 
@@ -438,8 +449,6 @@ def _wanted(paper: AtomPaper, source: ArxivSource) -> bool:
 
 
 def _mentions(text: str, term: str) -> bool:
-    import re
-
     return re.search(rf"(?<!\w){re.escape(term.casefold())}(?!\w)", text) is not None
 
 
