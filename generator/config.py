@@ -5,6 +5,8 @@ Command-line overrides go through the same validation as the file.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import difflib
 import re
 from collections.abc import Callable, Mapping
@@ -77,6 +79,45 @@ class SearchConfig:
 
 
 @dataclass(frozen=True)
+class FetchConfig:
+    """`paperboy fetch`: where its state lives, extra arXiv holidays, other source addresses."""
+
+    state: str = "fetch-state.json"
+    holidays: tuple[dt.date, ...] = ()  # evenings (US Eastern) arXiv makes no announcement
+    arxiv_api: str = ""  # empty: $PAPERBOY_ARXIV_API, else arXiv's own
+    arxiv_rss: str = ""  # empty: $PAPERBOY_ARXIV_RSS, else arXiv's own
+    hf_api: str = ""  # empty: $PAPERBOY_HF_API, else Hugging Face's own
+    page_size: int = 1000  # arXiv API results per request (arXiv allows at most 2,000)
+    max_days: int = 7  # announcement days caught up in one run after missed runs
+
+
+@dataclass(frozen=True)
+class ArxivSource:
+    """One arXiv source of `paperboy fetch`: categories and/or a search query."""
+
+    name: str
+    categories: tuple[str, ...] = ()
+    query: str = ""
+    include: tuple[str, ...] = ()  # a paper must mention one of these (title or abstract)
+    exclude: tuple[str, ...] = ()  # ... and none of these
+    authors: tuple[str, ...] = ()  # papers by these authors are always kept
+    min_papers: int = 1  # fewer papers on an announcement day fails the run
+    line: int = 0
+    kind: str = "arxiv"
+
+
+@dataclass(frozen=True)
+class HuggingFaceSource:
+    """Hugging Face Daily Papers, one listing per day."""
+
+    name: str = "huggingface"
+    min_upvotes: int = 0
+    min_papers: int = 1  # fewer papers on a weekday fails the run; weekends may be empty
+    line: int = 0
+    kind: str = "huggingface"
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     title: str = "Paper digest"
     description: str = ""
@@ -94,6 +135,8 @@ class SiteConfig:
     digest: DigestConfig = field(default_factory=DigestConfig)
     smtp: SmtpConfig = field(default_factory=SmtpConfig)
     subscribe: SubscribeConfig = field(default_factory=SubscribeConfig)
+    fetch: FetchConfig = field(default_factory=FetchConfig)
+    sources: tuple[ArxivSource | HuggingFaceSource, ...] = ()
     include_drafts: bool = False  # set by --drafts only
 
     @property
@@ -241,6 +284,42 @@ def _hidden_fields(value: Any) -> tuple[Any, str]:
     return MappingProxyType({k: str(v) for k, v in sorted(value.items())}), ""
 
 
+def _dates(value: Any) -> tuple[Any, str]:
+    items = value if isinstance(value, list) else [value]
+    found = []
+    for item in items:
+        if isinstance(item, str):
+            with contextlib.suppress(ValueError):
+                item = dt.date.fromisoformat(item.strip())
+        if not isinstance(item, dt.date) or isinstance(item, dt.datetime):
+            return None, f"must be a list of YYYY-MM-DD dates, got {_describe(item)}"
+        found.append(item)
+    return tuple(sorted(set(found))), ""
+
+
+def _words(value: Any) -> tuple[Any, str]:
+    items = value if isinstance(value, list) else [value]
+    if not all(isinstance(item, str) and item.strip() for item in items):
+        return None, "must be a list of words or phrases"
+    return tuple(" ".join(item.split()) for item in items), ""
+
+
+def _categories(value: Any) -> tuple[Any, str]:
+    items = value if isinstance(value, list) else [value]
+    for item in items:
+        if not isinstance(item, str) or not ARXIV_CATEGORY.fullmatch(item.strip()):
+            return None, f"must be arXiv categories such as cs.LG or hep-th, got {_describe(item)}"
+    return tuple(dict.fromkeys(item.strip() for item in items)), ""
+
+
+def _query(value: Any) -> tuple[Any, str]:
+    text, error = _text(value)
+    if error:
+        return None, error
+    problem = arxiv_query_problem(text)
+    return (None, problem) if problem else (text, "")
+
+
 def _describe(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
@@ -302,6 +381,31 @@ SUBSCRIBE_OPTIONS: Mapping[str, Validator] = {
 SEARCH_OPTIONS: Mapping[str, Validator] = {
     "enabled": _bool,
 }
+FETCH_OPTIONS: Mapping[str, Validator] = {
+    "state": _relative_dir,
+    "holidays": _dates,
+    "arxiv_api": _http_url,
+    "arxiv_rss": _http_url,
+    "hf_api": _http_url,
+    "page_size": _int_between(1, 2000),
+    "max_days": _int_between(1, 60),
+}
+ARXIV_SOURCE_OPTIONS: Mapping[str, Validator] = {
+    "type": _choice("arxiv"),
+    "name": _name,
+    "categories": _categories,
+    "query": _query,
+    "include": _words,
+    "exclude": _words,
+    "authors": _words,
+    "min_papers": _int_between(0, 100_000),
+}
+HF_SOURCE_OPTIONS: Mapping[str, Validator] = {
+    "type": _choice("huggingface"),
+    "name": _name,
+    "min_upvotes": _int_between(0, 1_000_000),
+    "min_papers": _int_between(0, 100_000),
+}
 SECTIONS: Mapping[str, tuple[Mapping[str, Validator], type]] = {
     "topics": (TOPICS_OPTIONS, TopicsConfig),
     "feeds": (FEEDS_OPTIONS, FeedsConfig),
@@ -309,6 +413,7 @@ SECTIONS: Mapping[str, tuple[Mapping[str, Validator], type]] = {
     "digest": (DIGEST_OPTIONS, DigestConfig),
     "smtp": (SMTP_OPTIONS, SmtpConfig),
     "subscribe": (SUBSCRIBE_OPTIONS, SubscribeConfig),
+    "fetch": (FETCH_OPTIONS, FetchConfig),
 }
 
 
@@ -318,6 +423,9 @@ def all_option_names() -> tuple[str, ...]:
     for section, (options, _cls) in SECTIONS.items():
         names.append(section)
         names.extend(f"{section}.{name}" for name in options)
+    names.append("sources")
+    names.extend(dict.fromkeys(f"sources[].{name}" for name in
+                               [*ARXIV_SOURCE_OPTIONS, *HF_SOURCE_OPTIONS]))
     return tuple(names)
 
 
@@ -354,7 +462,7 @@ def parse_config(document: Located | None, diagnostics: Diagnostics) -> SiteConf
         diagnostics.error(CONFIG_NAME, document.line, "must be a mapping of options")
         return SiteConfig()
     values = _validate_mapping(document.value, SITE_OPTIONS, "", diagnostics,
-                               extra=tuple(SECTIONS))
+                               extra=(*SECTIONS, "sources"))
     for section, (options, cls) in SECTIONS.items():
         node = document.value.get(section)
         if node is None:
@@ -363,7 +471,115 @@ def parse_config(document: Located | None, diagnostics: Diagnostics) -> SiteConf
             diagnostics.error(CONFIG_NAME, node.line, "must be a mapping", field=section)
             continue
         values[section] = cls(**_validate_mapping(node.value, options, f"{section}.", diagnostics))
+    if "sources" in document.value:
+        values["sources"] = _parse_sources(document.value["sources"], diagnostics)
     return SiteConfig(**values)
+
+
+def _parse_sources(node: Located, diagnostics: Diagnostics) -> tuple[Any, ...]:
+    """``sources:``, a list of arXiv and Hugging Face sources for `paperboy fetch`."""
+    if node.value is None:
+        return ()
+    if not isinstance(node.value, list):
+        diagnostics.error(CONFIG_NAME, node.line, "must be a list of sources, e.g. "
+                          "[{type: arxiv, categories: [cs.LG]}, {type: huggingface}]",
+                          field="sources")
+        return ()
+    sources: list[Any] = []
+    names: dict[str, int] = {}
+    for number, item in enumerate(node.value, start=1):
+        where = f"sources[{number}]"
+        kind = item.value.get("type") if isinstance(item.value, dict) else None
+        kind_value = kind.value if kind is not None else None
+        if kind_value not in ("arxiv", "huggingface"):
+            got = "no type" if kind is None else f"type {_describe(kind_value)}"
+            diagnostics.error(CONFIG_NAME, (kind or item).line,
+                              f"each source needs type: arxiv or type: huggingface, got {got}",
+                              field=where + (".type" if kind is not None else ""))
+            continue
+        options = ARXIV_SOURCE_OPTIONS if kind_value == "arxiv" else HF_SOURCE_OPTIONS
+        errors_before = len(diagnostics.items)
+        values = _validate_mapping(item.value, options, f"{where}.", diagnostics)
+        values.pop("type", None)
+        if kind_value == "arxiv":
+            if not values.get("categories") and not values.get("query"):
+                if "categories" not in item.value and "query" not in item.value:
+                    diagnostics.error(CONFIG_NAME, item.line, "an arXiv source needs "
+                                      "categories, a query or both", field=where)
+                continue
+            values.setdefault("name", _arxiv_source_name(values))
+            values.setdefault("min_papers", 0 if values.get("query") else 1)
+            source: Any = ArxivSource(line=item.line, **values)
+        else:
+            source = HuggingFaceSource(line=item.line, **values)
+        if len(diagnostics.items) > errors_before:
+            continue
+        if source.name in names:
+            diagnostics.error(CONFIG_NAME, item.line, f"two sources named '{source.name}' "
+                              f"(the other is on line {names[source.name]}); give one a name:",
+                              field=where)
+            continue
+        names[source.name] = item.line
+        sources.append(source)
+    return tuple(sources)
+
+
+def _arxiv_source_name(values: Mapping[str, Any]) -> str:
+    """A stable name (the key of the source in the fetch state) from what the source asks."""
+    from generator.slugs import short_hash
+
+    name = "arxiv-" + "-".join(values.get("categories") or ("query",))
+    if values.get("query"):
+        name += "-" + short_hash(values["query"])
+    return re.sub(r"[^A-Za-z0-9_.-]", "-", name)
+
+
+# ------------------------------------------------------------------------ arXiv search query
+
+ARXIV_CATEGORY = re.compile(r"[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z]+(?:-[A-Za-z]+)*)?")
+QUERY_FIELDS = ("ti", "au", "abs", "co", "jr", "cat", "rn", "id", "all")
+_QUERY_TOKEN = re.compile(r'\s*(?:(?P<open>\()|(?P<close>\))|(?P<op>ANDNOT|AND|OR)(?=[\s(]|$)'
+                          r'|(?P<field>[A-Za-z]+):(?P<value>"[^"]*"|[^\s()"]+)|(?P<bad>\S+))')
+
+
+def arxiv_query_problem(query: str) -> str:
+    """Why ``query`` is not an arXiv API search query (``ti:``, ``au:``, ``abs:``, ``cat:``,
+    ``all:`` ... terms joined by AND, OR, ANDNOT, with parentheses), or "" when it is one."""
+    if not query.strip():
+        return "must not be empty"
+    if query.count('"') % 2:
+        return "has an unclosed quote"
+    depth, expect_term = 0, True
+    for match in _QUERY_TOKEN.finditer(query.rstrip()):
+        if match.group("bad"):
+            word = match.group("bad")
+            return (f"expected a term such as ti:word, au:name, abs:\"a phrase\", cat:cs.LG or "
+                    f"all:word, or AND, OR, ANDNOT, got '{word[:40]}'")
+        if match.group("open"):
+            if not expect_term:
+                return "needs AND, OR or ANDNOT before '('"
+            depth += 1
+        elif match.group("close"):
+            if expect_term or depth == 0:
+                return "has a ')' without a term or '(' before it"
+            depth -= 1
+        elif match.group("op"):
+            if expect_term:
+                return f"has {match.group('op')} without a term before it"
+            expect_term = True
+        else:
+            field_name = match.group("field")
+            if field_name not in QUERY_FIELDS:
+                return (f"unknown field '{field_name}:' (use one of "
+                        f"{', '.join(f + ':' for f in QUERY_FIELDS)})")
+            if not expect_term:
+                return f"needs AND, OR or ANDNOT before '{match.group(0).strip()[:40]}'"
+            expect_term = False
+    if expect_term:
+        return "ends without a term"
+    if depth:
+        return "has an unclosed '('"
+    return ""
 
 
 def _validate_mapping(mapping: dict[str, Located], options: Mapping[str, Validator], prefix: str,

@@ -45,6 +45,8 @@ class Paper:
     upvotes: int | None = None
     submitted_by: str | None = None
     thumbnail: str | None = None
+    comment: str | None = None  # the authors' arXiv comment
+    journal_ref: str | None = None
     draft: bool = False
     field_lines: Mapping[str, int] = field(default_factory=lambda: EMPTY_LINES, compare=False,
                                            hash=False)

@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from generator.commands import build, deploy, imports, send, serve, topics  # noqa: F401
+from generator.commands import build, deploy, fetch, imports, send, serve, topics  # noqa: F401
 from generator.commands.app import EXIT_ERRORS, EXIT_OK, cli, report
 from generator.diagnostics import UserError
 

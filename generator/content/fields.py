@@ -274,6 +274,9 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("upvotes", _parse_upvotes, {"type": "integer", "minimum": 0},
               "Number of upvotes, a whole number >= 0."),
     FieldSpec("submitted_by", _parse_text, _TEXT, "Who suggested the paper."),
+    FieldSpec("comment", _parse_text, _TEXT,
+              "The authors' comment on arXiv (pages, figures, venue)."),
+    FieldSpec("journal_ref", _parse_text, _TEXT, "Journal reference, as arXiv gives it."),
     FieldSpec("draft", _parse_bool, {"type": "boolean"},
               "true keeps the entry out of the site unless drafts are included."),
 )

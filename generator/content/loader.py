@@ -36,7 +36,8 @@ _NOT_WORD = re.compile(r"[\W_]+")
 _NOT_YAML_PRINTABLE = NOT_PRINTABLE
 _UNKNOWN_TAG = re.compile(r"determine a constructor for the tag 'tag:yaml\.org,2002:(.*)'")
 PARSE_MIN_PER_WORKER = 1000  # files; below this, forking costs more than it saves
-_OPTIONAL_TEXT = ("doi", "url", "pdf", "code", "project", "submitted_by", "thumbnail")
+_OPTIONAL_TEXT = ("doi", "url", "pdf", "code", "project", "submitted_by", "thumbnail", "comment",
+                  "journal_ref")
 
 
 @dataclass(frozen=True)

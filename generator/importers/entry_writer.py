@@ -38,6 +38,12 @@ class Entry:
     tags: tuple[str, ...] = ()
     upvotes: int | None = None
     url: str | None = None
+    doi: str | None = None
+    code: str | None = None
+    project: str | None = None
+    thumbnail: str | None = None
+    comment: str | None = None
+    journal_ref: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,8 +87,10 @@ def render_entry(entry: Entry) -> str:
         lines.append(f"tags: {_render_tags(tuple(entry.tags))}")
     if entry.upvotes is not None:
         lines.append(f"upvotes: {int(entry.upvotes)}")
-    if entry.url:
-        lines.append(f"url: {render_quoted(entry.url)}")
+    for name in ("doi", "url", "code", "project", "thumbnail", "comment", "journal_ref"):
+        value = getattr(entry, name)
+        if value:
+            lines.append(f"{name}: {render_quoted(value)}")
     lines.append("---")
     body = entry.abstract.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
     if body:

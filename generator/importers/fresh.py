@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from generator.content import parse_entries
+from generator.content import identity_keys, parse_entries
 from generator.diagnostics import Diagnostics
 from generator.importers.entry_writer import (
     Entry,
@@ -23,10 +23,17 @@ from generator.importers.entry_writer import (
 
 def entry_problems(entry: Entry) -> list[str]:
     """What `paperboy check` would say about ``entry``, as 'field: message' lines."""
+    return checked_entry(entry)[0]
+
+
+def checked_entry(entry: Entry) -> tuple[list[str], list[tuple[str, str, str]]]:
+    """``entry_problems`` and the identity keys `paperboy check` compares between entries
+    (arXiv ID, DOI, title), so a caller can refuse a clash before writing."""
     diagnostics = Diagnostics()
-    parse_entries("entry.md", render_entry(entry), diagnostics, markdown=True)
-    return [f"{d.field}: {d.message}" if d.field else d.message
-            for d in diagnostics.sorted() if d.level == "error"]
+    checked = parse_entries("entry.md", render_entry(entry), diagnostics, markdown=True)
+    problems = [f"{d.field}: {d.message}" if d.field else d.message
+                for d in diagnostics.sorted() if d.level == "error"]
+    return problems, [key for one in checked for key in identity_keys(one)]
 
 
 def write_fresh(entries: Iterable[Entry], content_dir: Path, *,

@@ -1,17 +1,21 @@
 """Import a Hugging Face daily_papers JSON listing as entry files.
 
 The file is a list of objects with ``paper.id``, ``paper.title``, ``paper.summary``,
-``paper.authors[].name``, ``paper.upvotes`` and ``publishedAt`` (the digest day).
+``paper.authors[].name``, ``paper.upvotes``, optional ``paper.githubRepo``,
+``paper.projectPage`` and ``thumbnail``, and ``publishedAt`` (the digest day). It is what
+``https://huggingface.co/api/daily_papers?date=YYYY-MM-DD`` answers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 from generator.content import ARXIV_ID
+from generator.content.fields import URL_PATTERN
 from generator.diagnostics import UserError
 from generator.importers.entry_writer import Entry, ImportReport
 from generator.importers.fresh import write_fresh
@@ -42,20 +46,30 @@ def import_hf(path: Path, content_dir: Path) -> ImportReport:
     return write_fresh(entries, content_dir, problems=problems)
 
 
-def parse_daily_paper(record: Any) -> Entry:
-    """One daily_papers object -> Entry; TypeError/ValueError name the field that is wrong."""
+_URL = re.compile(URL_PATTERN)
+
+
+def parse_daily_paper(record: Any, day: dt.date | None = None) -> Entry:
+    """One daily_papers object -> Entry; TypeError/ValueError name the field that is wrong.
+
+    The entry is dated ``day`` when given (the listing asked for), else by ``publishedAt``.
+    Links that are not absolute http(s) URLs are left out rather than failing the paper.
+    """
     if not isinstance(record, dict) or not isinstance(record.get("paper"), dict):
         raise TypeError("expected an object with a 'paper' object")
     paper = record["paper"]
     arxiv = _string(paper, "id", "paper.id").strip()
     if not ARXIV_ID.fullmatch(arxiv):
         raise ValueError(f"'paper.id' is not an arXiv ID: {arxiv[:60]!r}")
-    published = _string(record, "publishedAt", "publishedAt")
-    try:
-        date = dt.date.fromisoformat(published[:10])
-    except ValueError:
-        raise ValueError(f"'publishedAt' must start with YYYY-MM-DD, got {published[:40]!r}"
-                         ) from None
+    if day is not None:
+        date = day
+    else:
+        published = _string(record, "publishedAt", "publishedAt")
+        try:
+            date = dt.date.fromisoformat(published[:10])
+        except ValueError:
+            raise ValueError(f"'publishedAt' must start with YYYY-MM-DD, got "
+                             f"{published[:40]!r}") from None
     authors = paper.get("authors") or []
     if not isinstance(authors, list) or not all(isinstance(a, dict) for a in authors):
         raise TypeError("'paper.authors' must be a list of objects with a 'name'")
@@ -71,7 +85,14 @@ def parse_daily_paper(record: Any) -> Entry:
                       for a in authors),
         arxiv=arxiv,
         upvotes=upvotes,
+        code=_link(paper.get("githubRepo")),
+        project=_link(paper.get("projectPage")),
+        thumbnail=_link(record.get("thumbnail")),
     )
+
+
+def _link(value: Any) -> str | None:
+    return value.strip() if isinstance(value, str) and _URL.match(value.strip()) else None
 
 
 def _string(data: dict[str, Any], key: str, shown: str) -> str:

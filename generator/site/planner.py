@@ -318,6 +318,7 @@ class Planner:
             digest=self.digest_of[issue_key(paper.date, self.config.digest.period)],
             related=related,
             scholarly=self.scholarly_meta(self._citation_source(paper, card)),
+            comment=paper.comment, journal_ref=paper.journal_ref,
         )
 
     def _citation_source(self, paper: Paper, card: PaperCard) -> CitationSource:

@@ -88,6 +88,8 @@ class PaperView:
     digest: DigestRef
     related: tuple[PaperCard, ...]
     scholarly: ScholarlyMeta | None = None
+    comment: str | None = None
+    journal_ref: str | None = None
 
 
 @dataclass(frozen=True)
