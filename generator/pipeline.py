@@ -37,8 +37,8 @@ from generator.render import (
     make_environment,
     render_route,
     render_routes,
-    render_routes_into,
     theme_chain,
+    write_routes,
 )
 from generator.search import index_site
 from generator.site import Route, SiteModel, plan_site
@@ -215,7 +215,7 @@ def write_site(site_root: Path, config: SiteConfig, model: SiteModel, theme: The
                                                index_search if config.search.enabled
                                                else None) as stage:
             with timer.phase("render"):
-                written, problems = render_routes_into(theme.env, model.routes, site_root,
+                written, problems = write_routes(theme.env, model.routes, site_root,
                                                        stage.folder, jobs=jobs,
                                                        progress=progress)
             if Diagnostics(list(problems)).has_errors:

@@ -2,7 +2,7 @@
 and rendering planned routes on every core."""
 
 from generator.render.pages import TemplateFailure, asset_url_function, render_route
-from generator.render.pool import render_routes, render_routes_into
+from generator.render.pool import render_routes, write_routes
 from generator.render.themes import Asset, collect_assets, make_environment, theme_chain
 
 __all__ = [
@@ -13,6 +13,6 @@ __all__ = [
     "make_environment",
     "render_route",
     "render_routes",
-    "render_routes_into",
     "theme_chain",
+    "write_routes",
 ]

@@ -43,10 +43,9 @@ def render_routes(env: jinja2.Environment, routes: Sequence[Route], site_root: P
     return files, problems
 
 
-def render_routes_into(env: jinja2.Environment, routes: Sequence[Route], site_root: Path,
-                       folder: Path, *, jobs: int | None = None, progress: Progress | None = None,
-                       min_per_worker: int = MIN_ROUTES_PER_WORKER
-                       ) -> tuple[int, list[Diagnostic]]:
+def write_routes(env: jinja2.Environment, routes: Sequence[Route], site_root: Path,
+                 folder: Path, *, jobs: int | None = None, progress: Progress | None = None,
+                 min_per_worker: int = MIN_ROUTES_PER_WORKER) -> tuple[int, list[Diagnostic]]:
     """Like render_routes, but each worker writes its pages under ``folder`` as it goes (see
     write.staged_site), so no process holds every page: returns the number of files written."""
     written = 0

@@ -16,8 +16,8 @@ from generator.render import (
     collect_assets,
     make_environment,
     render_routes,
-    render_routes_into,
     theme_chain,
+    write_routes,
 )
 from generator.site import plan_site
 from generator.workers import map_forked
@@ -56,7 +56,7 @@ def test_lazy_contexts_and_workers_writing_to_disk_give_the_same_files(
     lazy_env, lazy_routes = _env_and_routes(REPO, lazy=True)
     for jobs, folder in ((1, tmp_path / "one"), (2, tmp_path / "two")):
         folder.mkdir()
-        written, problems = render_routes_into(lazy_env, lazy_routes, REPO, folder, jobs=jobs,
+        written, problems = write_routes(lazy_env, lazy_routes, REPO, folder, jobs=jobs,
                                                min_per_worker=1)
         assert (written, problems) == (len(expected), [])
         on_disk = {p.relative_to(folder).as_posix(): p.read_bytes()
