@@ -216,8 +216,7 @@ def write_site(site_root: Path, config: SiteConfig, model: SiteModel, theme: The
                                                else None) as stage:
             with timer.phase("render"):
                 written, problems = write_routes(theme.env, model.routes, site_root,
-                                                       stage.folder, jobs=jobs,
-                                                       progress=progress)
+                                                 stage.folder, jobs=jobs, progress=progress)
             if Diagnostics(list(problems)).has_errors:
                 raise _RenderFailed(problems)
             stage.wrote(written)
