@@ -254,7 +254,7 @@ def _http_url(value: Any) -> tuple[Any, str]:
 
 
 def _address(value: Any) -> tuple[Any, str]:
-    from generator.mail.headers import clean_address
+    from generator.email_headers import clean_address  # shared with mail/
 
     text, error = _text(value)
     if error:

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from generator.config import SiteConfig
 from generator.dates import timestamp
-from generator.mail.headers import clean_address, header_text
+from generator.email_headers import clean_address, header_text
 from generator.site import Issue
 
 ONE_CLICK = "List-Unsubscribe=One-Click"

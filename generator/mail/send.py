@@ -18,7 +18,7 @@ from pathlib import Path
 
 from generator.config import SiteConfig, SmtpConfig
 from generator.diagnostics import UserError
-from generator.mail.headers import address_spec, clean_address
+from generator.email_headers import address_spec, clean_address
 
 USERNAME_ENV = "PAPERBOY_SMTP_USERNAME"
 PASSWORD_ENV = "PAPERBOY_SMTP_PASSWORD"

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from generator.mail.headers import clean_address, header_text
+from generator.email_headers import clean_address, header_text
 from generator.models import Paper, SourceRef
 from generator.site.issues import issue_key, issue_label, issue_span, plan_issues
 
