@@ -49,9 +49,15 @@ class SiteFileMemos:
 def feed_files(memos: SiteFileMemos, config: SiteConfig, model: SiteModel) -> list[OutputFile]:
     """feeds.render_feeds, reusing items of unchanged papers and files of unchanged sets."""
 
+    made: dict[str, FeedItem] = {}  # a paper is in several feeds: ask the memo once
+
     def item_of(paper: Paper) -> FeedItem:
-        inputs = (paper, model.cards[paper.slug], model.urls)
-        return memos.paper_items.get(paper.slug, inputs, lambda: paper_item(model, paper))
+        item = made.get(paper.slug)
+        if item is None:
+            inputs = (paper, model.cards[paper.slug], model.urls)
+            item = made[paper.slug] = memos.paper_items.get(
+                paper.slug, inputs, lambda: paper_item(model, paper))
+        return item
 
     files = []
     for feed in feed_sets(config, model, item_of):
