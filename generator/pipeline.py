@@ -21,7 +21,7 @@ from types import MappingProxyType
 import jinja2
 from threadpoolctl import threadpool_limits
 
-from generator.cache import CACHE_DIR, DiskCache
+from generator.cache import DiskCache, open_build_cache
 from generator.config import SiteConfig
 from generator.content import load_content
 from generator.diagnostics import Diagnostic, Diagnostics
@@ -119,14 +119,14 @@ class _RenderFailed(Exception):
 def build_site(site_root: Path, config: SiteConfig, *, progress: Progress | None = None,
                write: bool = True, jobs: int | None = None, cache: bool = True) -> BuildResult:
     """``jobs``: worker processes for rendering (default: every core); ``cache``: reuse
-    content-hashed results under .paperboy-cache/ (never changes the output bytes);
-    ``write=False`` renders everything and writes nothing."""
-    disk_cache = DiskCache(site_root / CACHE_DIR if cache else None)
+    signed, content-hashed results from the user's cache folder (see generator/cache.py;
+    never changes the output bytes); ``write=False`` renders everything and writes nothing."""
+    disk_cache, cache_warnings = open_build_cache(site_root, cache)
     jobs = jobs or default_jobs()
     timer = Timer()
     with timer.phase("load"):
         loaded = load_entries(site_root, config)
-    diagnostics = Diagnostics(list(loaded.diagnostics))
+    diagnostics = Diagnostics([*loaded.diagnostics, *cache_warnings])
     if diagnostics.has_errors:
         return timer.result(diagnostics)
     papers = loaded.papers

@@ -25,6 +25,23 @@ settings.register_profile("ci", parent=settings.get_profile("dev"), derandomize=
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI")
                                                                 else "dev"))
 
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _build_cache_outside_home(tmp_path_factory: pytest.TempPathFactory):
+    """Builds in tests (and the CLI they start) keep their cache in a scratch folder, never in
+    the user's cache folder."""
+    from generator.cache import ENV_CACHE_DIR
+
+    previous = os.environ.get(ENV_CACHE_DIR)
+    os.environ[ENV_CACHE_DIR] = str(tmp_path_factory.mktemp("paperboy-cache"))
+    yield
+    if previous is None:
+        os.environ.pop(ENV_CACHE_DIR, None)
+    else:
+        os.environ[ENV_CACHE_DIR] = previous
+
+
 DEFAULT_SITE_YAML = """\
 title: Test Digest
 description: A site made by a test.

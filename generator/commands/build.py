@@ -19,7 +19,7 @@ from generator.commands.app import EXIT_ERRORS, cli, load_config, report, site_o
 @click.option("--drafts", is_flag=True, help="Also build entries marked draft: true.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--jobs", type=click.IntRange(1), help="Worker processes (default: every core).")
-@click.option("--no-cache", is_flag=True, help="Ignore and do not update .paperboy-cache/.")
+@click.option("--no-cache", is_flag=True, help="Ignore and do not update the build cache.")
 @click.option("--timings", is_flag=True, help="Print the seconds spent in each phase.")
 def build(site_dir: Path, base_url: str | None, output_dir: str | None, drafts: bool,
           strict: bool, jobs: int | None, no_cache: bool, timings: bool) -> None:

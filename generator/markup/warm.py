@@ -44,8 +44,9 @@ def calls_for(papers: Sequence[Paper]) -> list[Call]:
     return sorted(calls)
 
 
-def _digest(call: Call) -> tuple[str, bytes]:
-    return call[0], hashlib.sha1(call[1].encode("utf-8")).digest()
+def _digest(call: Call) -> str:
+    """The stored key of a call: its function and a hash of its source (JSON keys are text)."""
+    return f"{call[0]}:{hashlib.sha1(call[1].encode('utf-8')).hexdigest()}"
 
 
 def warm_markup(papers: Sequence[Paper], cache: DiskCache, jobs: int) -> int:
@@ -60,12 +61,12 @@ def start_markup(papers: Sequence[Paper], cache: DiskCache, jobs: int,
     calls = calls_for(papers)
     version = markup_version()
     stored = cache.load(KIND, version)
-    stored = stored if isinstance(stored, dict) else {}
+    stored = stored if isinstance(stored, dict) else {}  # signed by this machine's builds
     known: dict[Call, str] = {}
     missing: list[Call] = []
     for call in calls:
         hit = stored.get(_digest(call))
-        if hit is None:
+        if not isinstance(hit, str):
             missing.append(call)
         else:
             known[call] = hit

@@ -11,13 +11,13 @@ import contextlib
 import dataclasses
 import functools
 import importlib.metadata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import MappingProxyType
 
 from generator.cache import DiskCache, content_key
 from generator.config import TopicsConfig
-from generator.models import Paper, TopicModel
+from generator.models import Paper, Topic, TopicModel
 
 KIND = "topics"
 
@@ -56,13 +56,48 @@ def cached_topics(papers: Sequence[Paper], fingerprint: str, cache: DiskCache | 
         return compute()
     key = topics_key(papers, fingerprint)
     stored = cache.load(KIND, key)
-    if isinstance(stored, dict):
-        with contextlib.suppress(TypeError):  # stored by another version of TopicModel
-            return TopicModel(**{name: MappingProxyType(value) if isinstance(value, dict)
-                                 else value for name, value in stored.items()})
+    if stored is not None:
+        with contextlib.suppress(TypeError, ValueError, KeyError, AttributeError):
+            return model_from_json(stored)  # a shape from another version is a miss
     model = compute()
-    # MappingProxyType does not pickle: store plain dicts and wrap them again on load.
-    cache.store(KIND, key, {f.name: dict(value) if isinstance(value, Mapping) else value
-                            for f in dataclasses.fields(model)
-                            for value in (getattr(model, f.name),)})
+    cache.store(KIND, key, model_to_json(model))
     return model
+
+
+def model_to_json(model: TopicModel) -> dict:
+    """The model as JSON data (tuples become lists; model_from_json turns them back)."""
+    return {"topics": [dataclasses.asdict(topic) for topic in model.topics],
+            "topic_of": dict(model.topic_of), "related": dict(model.related),
+            "coords": dict(model.coords)}
+
+
+def model_from_json(data: dict) -> TopicModel:
+    """The model stored by model_to_json, with every value checked for its type."""
+    topics = tuple(Topic(
+        slug=_text(t["slug"]), label=_text(t["label"]), terms=_texts(t["terms"]),
+        papers=_texts(t["papers"]), generated_label=_text(t["generated_label"]),
+        centroid=tuple((_text(term), _number(weight)) for term, weight in t["centroid"]),
+        centroid_norm=_number(t["centroid_norm"])) for t in data["topics"])
+    return TopicModel(
+        topics, MappingProxyType({_text(k): _text(v) for k, v in data["topic_of"].items()}),
+        MappingProxyType({_text(k): _texts(v) for k, v in data["related"].items()}),
+        MappingProxyType({_text(k): (_number(x), _number(y))
+                          for k, (x, y) in data["coords"].items()}))
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(value)
+    return value
+
+
+def _texts(values: object) -> tuple[str, ...]:
+    if not isinstance(values, list):
+        raise TypeError(values)
+    return tuple(_text(value) for value in values)
+
+
+def _number(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(value)
+    return float(value)

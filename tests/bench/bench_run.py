@@ -72,7 +72,9 @@ def paperboy_build(site: Path) -> tuple[Measurement, dict[str, float]]:
 def cold(site: Path) -> tuple[Measurement, dict[str, float]]:
     """A new site: no output, no cache and no topics.lock.yaml yet."""
     shutil.rmtree(site / "output", ignore_errors=True)
-    shutil.rmtree(site / ".paperboy-cache", ignore_errors=True)
+    from generator.cache import site_cache_folder
+
+    shutil.rmtree(site_cache_folder(site), ignore_errors=True)
     (site / "topics.lock.yaml").unlink(missing_ok=True)
     return paperboy_build(site)
 

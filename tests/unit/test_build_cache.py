@@ -1,5 +1,6 @@
 """The build cache is a shortcut only: warm, cold and uncached builds write the same bytes, and
-a changed entry or a damaged cache file is a miss, never a stale or failed build."""
+a changed entry, a damaged cache file or one planted by a pull request is a miss, never a
+stale, failed or hijacked build."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.cache import CACHE_DIR, DiskCache
+from generator.cache import DiskCache, site_cache_folder
 from generator.config import load_config
 from generator.content import load_content
 from generator.markup import abstracts as markup
@@ -24,6 +25,14 @@ from tests.conftest import REPO
 def _tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes()
             for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+SECRET = b"k" * 32
+
+
+def _cache_files(site: Path) -> list[Path]:
+    folder = site_cache_folder(site)
+    return sorted(folder.iterdir()) if folder.exists() else []
 
 
 def _sample_site(tmp_path: Path, name: str) -> Path:
@@ -39,13 +48,13 @@ def test_build_cache_cold_warm_and_uncached_builds_are_byte_identical(tmp_path: 
     config = load_config(site, {})
     assert build_site(site, config).ok
     cold = _tree(site / "output")
-    assert sorted(p.name.split("-")[0] for p in (site / CACHE_DIR).iterdir()) == [
-        "markup", "topics"]
+    assert sorted(p.name.split("-")[0] for p in _cache_files(site)) == ["markup", "topics"]
+    assert not any(p.name.startswith(".paperboy") for p in site.iterdir())  # nothing in the site
     assert build_site(site, config).ok
     assert _tree(site / "output") == cold
     plain = _sample_site(tmp_path, "plain")
     assert build_site(plain, load_config(plain, {}), cache=False, jobs=1).ok
-    assert not (plain / CACHE_DIR).exists()
+    assert _cache_files(plain) == []
     assert _tree(plain / "output") == cold
 
 
@@ -68,8 +77,8 @@ def test_build_cache_damaged_file_is_a_miss(tmp_path: Path) -> None:
     config = load_config(site, {})
     assert build_site(site, config).ok
     first = _tree(site / "output")
-    for cached in (site / CACHE_DIR).iterdir():
-        cached.write_bytes(b"not a pickle")
+    for cached in _cache_files(site):
+        cached.write_bytes(b"not json")
     shutil.rmtree(site / "output")
     assert build_site(site, config).ok
     assert _tree(site / "output") == first
@@ -79,7 +88,7 @@ def test_build_cache_damaged_file_is_a_miss(tmp_path: Path) -> None:
 def test_topic_cache_hit_skips_the_fit_and_a_changed_abstract_refits(tmp_path: Path) -> None:
     config = load_config(REPO, {})
     papers = load_content(REPO).papers
-    cache = DiskCache(tmp_path)
+    cache = DiskCache(tmp_path, SECRET)
     fits = []
 
     def fit(model_papers):
@@ -115,7 +124,7 @@ def test_markup_cache_worker_results_equal_in_process_results() -> None:
 def test_markup_started_early_gives_in_process_results_and_caches_them(tmp_path: Path) -> None:
     papers = load_content(REPO).papers
     calls = calls_for(papers)
-    cache = DiskCache(tmp_path / "c")
+    cache = DiskCache(tmp_path / "c", SECRET)
     before = set(multiprocessing.active_children())  # other tests' processes, if any
     pending = start_markup(papers, cache, jobs=2, min_per_worker=1)
     workers = set(multiprocessing.active_children()) - before
@@ -133,7 +142,7 @@ def test_markup_started_early_gives_in_process_results_and_caches_them(tmp_path:
 def test_markup_workers_stop_when_the_work_beside_them_fails(tmp_path: Path) -> None:
     papers = load_content(REPO).papers
     before = set(multiprocessing.active_children())  # other tests' processes, if any
-    pending = start_markup(papers, DiskCache(tmp_path / "c"), jobs=2, min_per_worker=1)
+    pending = start_markup(papers, DiskCache(tmp_path / "c", SECRET), jobs=2, min_per_worker=1)
     workers = set(multiprocessing.active_children()) - before
     assert workers
     with pytest.raises(ValueError, match="topics failed"), pending.cancelled_on_error():
@@ -145,8 +154,8 @@ def test_markup_workers_stop_when_the_work_beside_them_fails(tmp_path: Path) -> 
 
 
 def test_build_cache_keeps_only_the_newest_entry_of_a_kind(tmp_path: Path) -> None:
-    cache = DiskCache(tmp_path / "c")
+    cache = DiskCache(tmp_path / "c", SECRET)
     cache.store("markup", "k1", {"a": 1})
     cache.store("markup", "k2", {"b": 2})
-    assert [p.name for p in (tmp_path / "c").iterdir()] == ["markup-k2.pickle"]
+    assert [p.name for p in (tmp_path / "c").iterdir()] == ["markup-k2.json"]
     assert cache.load("markup", "k2") == {"b": 2} and cache.load("markup", "k1") is None

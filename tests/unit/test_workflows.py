@@ -90,13 +90,15 @@ def test_pages_workflow_builds_with_the_configure_pages_base_url() -> None:
     assert workflow["jobs"]["deploy"]["environment"]["name"] == "github-pages"
 
 
-def test_pages_workflow_restores_the_build_cache_before_building() -> None:
+def test_pages_workflow_restores_the_build_cache_from_outside_the_checkout() -> None:
     build = steps(load_workflow("pages.yml"), "build")
     cache = next(step for step in build if step.get("uses", "").startswith("actions/cache@"))
     run = next(step for step in build if "paperboy build" in step.get("run", ""))
-    from generator.cache import CACHE_DIR
+    from generator.cache import ENV_CACHE_DIR
 
-    assert cache["with"]["path"] == CACHE_DIR and build.index(cache) < build.index(run)
+    # outside the checkout, and the folder the build is told to use
+    assert cache["with"]["path"].startswith("~/") and build.index(cache) < build.index(run)
+    assert run["env"][ENV_CACHE_DIR] == cache["with"]["path"]
     assert cache["with"]["key"].startswith(cache["with"]["restore-keys"])  # newest earlier one
 
 
@@ -110,6 +112,7 @@ def test_check_workflow_checks_builds_and_uploads_a_preview_on_pull_requests() -
     upload = next(i for i, step in enumerate(steps(workflow, "check"))
                   if step.get("uses", "").startswith("actions/upload-artifact@"))
     assert check < build < upload
+    assert "--no-cache" in runs[build].split()  # nothing in a pull request is read as a cache
     assert steps(workflow, "check")[upload]["with"]["path"] == "output"
 
 
