@@ -37,6 +37,23 @@ _DATE_RE = re.compile(DATE_PATTERN)
 # First YYMM with five-digit arXiv numbers (2015-01); before that they have four.
 _FIVE_DIGIT_ARXIV_FROM = 1501
 
+# Bounds on every field, so that no entry from a pull request can make the build slow or huge.
+# Far above real papers (arXiv cs, 40k abstracts: longest title 226 characters, abstract 3,488,
+# 3,303 authors, longest author 512); every page, feed and index stays linear in the entry.
+MAX_TITLE = 1000  # characters
+MAX_ABSTRACT = 20_000
+MAX_TEXT = 300  # submitted_by
+MAX_AUTHORS = 5000
+MAX_AUTHOR = 1000
+MAX_TAGS = 50
+MAX_TAG = 100
+MAX_URL = 2000
+MAX_UPVOTES = 1_000_000_000
+# Digest days: wide enough for any archive, narrow enough that timelines and date arithmetic
+# (weeks, months, feeds' timestamps) never leave the calendar.
+MIN_DATE = dt.date(1900, 1, 1)
+MAX_DATE = dt.date(2199, 12, 31)
+
 
 class FieldError(Exception):
     """A bad field value; ``line`` overrides the key's line (e.g. for a list item)."""
@@ -125,7 +142,7 @@ def display_key(key: str) -> str:
 # -- parsers: Located -> normalised value, or FieldError -----------------------------------
 
 
-def _parse_text(loc: Located) -> str:
+def _parse_text(loc: Located, limit: int = MAX_TEXT) -> str:
     if loc.value is None:
         raise FieldError("must not be empty")
     if not isinstance(loc.value, str):
@@ -134,19 +151,46 @@ def _parse_text(loc: Located) -> str:
     text = loc.value.strip()
     if not text:
         raise FieldError("must not be empty")
+    _check_length(text, limit)
     return text
+
+
+def _check_length(text: str, limit: int, what: str = "") -> None:
+    if len(text) > limit:
+        raise FieldError(f"{what}is {len(text)} characters long, over the limit of {limit}")
+
+
+def _parse_title(loc: Located) -> str:
+    title = _parse_text(loc, MAX_TITLE)
+    from generator.markup import plain_text  # only titles with markup are rendered here
+
+    if not plain_text(title).strip():
+        raise FieldError(f"{show(title)} has no text once markup is removed",
+                         hint="write the title as words; Markdown and LaTeX are for styling")
+    return title
+
+
+def _parse_abstract(loc: Located) -> str:
+    return _parse_text(loc, MAX_ABSTRACT)
 
 
 def _parse_date(loc: Located) -> dt.date:
     value = loc.value
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
+        return _in_range(value)
     if isinstance(value, str) and _DATE_RE.match(value):
         try:
-            return dt.date.fromisoformat(value)
+            return _in_range(dt.date.fromisoformat(value))
         except ValueError:
             raise FieldError(f"no such date {show(value)}") from None
     raise FieldError(f"must be YYYY-MM-DD, got {show(value)}")
+
+
+def _in_range(date: dt.date) -> dt.date:
+    if not MIN_DATE <= date <= MAX_DATE:
+        raise FieldError(f"{date.isoformat()} is outside {MIN_DATE.isoformat()} to "
+                         f"{MAX_DATE.isoformat()}")
+    return date
 
 
 def _parse_authors(loc: Located) -> tuple[str, ...]:
@@ -155,11 +199,16 @@ def _parse_authors(loc: Located) -> tuple[str, ...]:
                          hint="write authors: [First Author, Second Author]")
     if not isinstance(loc.value, list):
         raise FieldError(f"must be a list of names, got {describe(loc.value)}")
+    if len(loc.value) > MAX_AUTHORS:
+        raise FieldError(f"has {len(loc.value)} names, over the limit of {MAX_AUTHORS}")
     names = []
     for number, item in enumerate(loc.value, start=1):
         if not isinstance(item.value, str) or not item.value.strip():
             got = show(item.value) if isinstance(item.value, str) else describe(item.value)
             raise FieldError(f"item {number} must be a non-empty name, got {got}", line=item.line)
+        if len(item.value) > MAX_AUTHOR:
+            raise FieldError(f"item {number} is {len(item.value)} characters long, over the "
+                             f"limit of {MAX_AUTHOR}", line=item.line)
         names.append(" ".join(item.value.split()))
     return tuple(names)
 
@@ -197,6 +246,8 @@ def _arxiv_from_float(number: float) -> str:
 
 def _parse_doi(loc: Located) -> str:
     value = loc.value
+    if isinstance(value, str):
+        _check_length(value.strip(), MAX_URL)
     match = _DOI_RE.match(value.strip()) if isinstance(value, str) else None
     if not match:
         raise FieldError(f"must be a DOI like 10.1234/abc, got {show(value)}")
@@ -205,6 +256,8 @@ def _parse_doi(loc: Located) -> str:
 
 def _parse_url(loc: Located) -> str:
     value = loc.value
+    if isinstance(value, str):
+        _check_length(value.strip(), MAX_URL)
     if not isinstance(value, str) or not _URL_RE.match(value.strip()):
         raise FieldError(f"must be an absolute http(s) URL, got {show(value)}")
     return value.strip()
@@ -216,12 +269,18 @@ def _parse_tags(loc: Located) -> tuple[str, ...]:
         if isinstance(loc.value, str) and loc.value.isprintable() and len(loc.value) < 60:
             hint = f"write tags: [{loc.value.strip()}]"
         raise FieldError(f"must be a list of tags, got {describe(loc.value)}", hint=hint)
+    if len(loc.value) > MAX_TAGS:
+        raise FieldError(f"has {len(loc.value)} tags, over the limit of {MAX_TAGS}",
+                         hint="keep the few that say what the paper is about")
     tags = set()
     for number, item in enumerate(loc.value, start=1):
         if not isinstance(item.value, str):
             raise FieldError(f"item {number} must be text, got {describe(item.value)}",
                              hint="put quotes around it" if _is_scalar(item.value) else "",
                              line=item.line)
+        if len(item.value) > MAX_TAG:
+            raise FieldError(f"tag {number} is {len(item.value)} characters long, over the limit "
+                             f"of {MAX_TAG}", line=item.line)
         tag = slugify(item.value)
         if not tag:
             raise FieldError(f"tag {show(item.value)} has no letters or digits", line=item.line)
@@ -233,6 +292,8 @@ def _parse_upvotes(loc: Located) -> int:
     value = loc.value
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise FieldError(f"must be a whole number >= 0, got {show(value)}")
+    if value > MAX_UPVOTES:
+        raise FieldError(f"must be at most {MAX_UPVOTES}")
     return value
 
 
@@ -248,30 +309,36 @@ def _is_scalar(value: Any) -> bool:
 
 # -- the specs -----------------------------------------------------------------------------
 
-_TEXT = {"type": "string", "pattern": NON_BLANK_PATTERN}
-_URL = {"type": "string", "format": "uri", "pattern": URL_PATTERN}
+_TEXT = {"type": "string", "pattern": NON_BLANK_PATTERN, "maxLength": MAX_TEXT}
+_URL = {"type": "string", "format": "uri", "pattern": URL_PATTERN, "maxLength": MAX_URL}
 
 FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("title", _parse_text, _TEXT, "Paper title (Markdown/LaTeX allowed).", True),
-    FieldSpec("abstract", _parse_text, _TEXT,
+    FieldSpec("title", _parse_title, {**_TEXT, "maxLength": MAX_TITLE},
+              "Paper title (Markdown/LaTeX allowed).", True),
+    FieldSpec("abstract", _parse_abstract, {**_TEXT, "maxLength": MAX_ABSTRACT},
               "Abstract; in a Markdown entry it is the text below the front matter.", True),
     FieldSpec("date", _parse_date, {"type": "string", "format": "date", "pattern": DATE_PATTERN},
-              "Date the paper is listed under, YYYY-MM-DD.", True),
+              f"Date the paper is listed under, YYYY-MM-DD, from {MIN_DATE} to {MAX_DATE}.",
+              True),
     FieldSpec("authors", _parse_authors,
-              {"type": "array", "items": {"type": "string", "pattern": NON_BLANK_PATTERN}},
+              {"type": "array", "maxItems": MAX_AUTHORS,
+               "items": {"type": "string", "pattern": NON_BLANK_PATTERN,
+                         "maxLength": MAX_AUTHOR}},
               "Author names, one per item."),
     FieldSpec("arxiv", _parse_arxiv, {"type": "string", "pattern": ARXIV_PATTERN},
               "arXiv ID such as 2302.06675, 2302.06675v2 or hep-th/9901001."),
-    FieldSpec("doi", _parse_doi, {"type": "string", "pattern": DOI_PATTERN},
+    FieldSpec("doi", _parse_doi, {"type": "string", "pattern": DOI_PATTERN, "maxLength": MAX_URL},
               "DOI such as 10.1234/abc; a https://doi.org/ prefix is removed."),
     FieldSpec("url", _parse_url, _URL, "Landing page of the paper (http or https)."),
     FieldSpec("pdf", _parse_url, _URL, "Link to the PDF (http or https)."),
     FieldSpec("code", _parse_url, _URL, "Link to the code (http or https)."),
     FieldSpec("project", _parse_url, _URL, "Project page (http or https)."),
     FieldSpec("thumbnail", _parse_url, _URL, "Image shown with the paper (http or https)."),
-    FieldSpec("tags", _parse_tags, {"type": "array", "items": {"type": "string"}},
+    FieldSpec("tags", _parse_tags, {"type": "array", "maxItems": MAX_TAGS,
+                                    "items": {"type": "string", "maxLength": MAX_TAG}},
               "Tags; each is turned into a slug, duplicates are merged."),
-    FieldSpec("upvotes", _parse_upvotes, {"type": "integer", "minimum": 0},
+    FieldSpec("upvotes", _parse_upvotes, {"type": "integer", "minimum": 0,
+                                          "maximum": MAX_UPVOTES},
               "Number of upvotes, a whole number >= 0."),
     FieldSpec("submitted_by", _parse_text, _TEXT, "Who suggested the paper."),
     FieldSpec("comment", _parse_text, _TEXT,
@@ -332,8 +399,13 @@ def _take_body(entry: Located, body: Body, checked: CheckedEntry,
                           "given both in the front matter and below it; keep one",
                           field="abstract")
         return
-    checked.values["abstract"] = text
     checked.lines["abstract"] = body.line
+    if len(text) > MAX_ABSTRACT:
+        checked.ok = False
+        diagnostics.error(checked.path, body.line, f"is {len(text)} characters long, over the "
+                          f"limit of {MAX_ABSTRACT}", field="abstract")
+        return
+    checked.values["abstract"] = text
 
 
 def _report_missing(entry: Located, body: Body | None, checked: CheckedEntry,

@@ -87,12 +87,12 @@ def _add_entry(feed: FeedGenerator, item: FeedItem) -> None:
     entry.description(summary)
     entry.summary(summary, type="html")
     entry.content(item.content_html, type="html")  # RSS <content:encoded>; Atom <content>
-    for name in item.authors:
-        entry.author(name=name)
+    # Whole lists in one call: feedgen re-checks its list on every call (quadratic).
     if item.authors:
+        entry.author([{"name": name} for name in item.authors])
         entry.dc.dc_creator(", ".join(item.authors))
-    for category in item.categories:
-        entry.category(term=category.term, label=category.label)
+    if item.categories:
+        entry.category([{"term": c.term, "label": c.label} for c in item.categories])
 
 
 def render_json_feed(meta: FeedMeta, items: Sequence[FeedItem], self_url: str) -> bytes:

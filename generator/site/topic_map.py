@@ -143,21 +143,24 @@ def _labels(points: Sequence[MapPoint], labels: Sequence[tuple[int, str]],
 
 
 def render_timeline(dates: Sequence[dt.date]) -> Markup:
-    """Papers per week (per month when the dates span more than half a year), as bars."""
+    """Papers per week (per month when the dates span more than half a year, per year past
+    ten years), as bars: never more than a few hundred."""
     if not dates:
         return Markup("")
-    weekly = (max(dates) - min(dates)).days <= 182
-    counts = Counter(_bucket(d, weekly) for d in dates)
-    buckets = _all_buckets(min(counts), max(counts), weekly)
+    span = (max(dates) - min(dates)).days
+    weekly, yearly = span <= 182, span > 3653
+    counts = Counter(_bucket(d, weekly, yearly) for d in dates)
+    buckets = _all_buckets(min(counts), max(counts), weekly, yearly)
     width, height, top = 600, 90, max(counts.values())
     bar = width / len(buckets)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="topic-timeline" role="img" '
              f'viewBox="0 0 {width} {height + 16}" width="100%">'
-             f'<title>Papers per {"week" if weekly else "month"}</title>']
+             f'<title>Papers per {"week" if weekly else "year" if yearly else "month"}</title>']
     for index, start in enumerate(buckets):
         count = counts.get(start, 0)
         h = height * count / top
-        name = f"Week of {start.isoformat()}" if weekly else start.strftime("%Y-%m")
+        name = (f"Week of {start.isoformat()}" if weekly
+                else str(start.year) if yearly else start.strftime("%Y-%m"))
         parts.append(f'<rect x="{index * bar:.1f}" y="{height - h:.1f}" '
                      f'width="{max(bar - 1, 0.5):.1f}" height="{h:.1f}" fill="#1f77b4">'
                      f'<title>{name}: {count} paper{"s" if count != 1 else ""}</title></rect>')
@@ -167,16 +170,23 @@ def render_timeline(dates: Sequence[dt.date]) -> Markup:
     return Markup("".join(parts))
 
 
-def _bucket(date: dt.date, weekly: bool) -> dt.date:
-    return date - dt.timedelta(days=date.weekday()) if weekly else date.replace(day=1)
+def _bucket(date: dt.date, weekly: bool, yearly: bool = False) -> dt.date:
+    if weekly:
+        return date - dt.timedelta(days=date.weekday())
+    return date.replace(month=1, day=1) if yearly else date.replace(day=1)
 
 
-def _all_buckets(first: dt.date, last: dt.date, weekly: bool) -> list[dt.date]:
+def _all_buckets(first: dt.date, last: dt.date, weekly: bool,
+                 yearly: bool = False) -> list[dt.date]:
     result, current = [], first
     while current <= last:
         result.append(current)
+        if current == last:  # never step past the calendar's end (9999-12-31)
+            break
         if weekly:
             current += dt.timedelta(days=7)
+        elif yearly:
+            current = current.replace(year=current.year + 1)
         else:
             current = (current.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     return result
