@@ -43,6 +43,17 @@ class Located:
         return self.value
 
 
+@dataclass(frozen=True)
+class BadScalar:
+    """A scalar that cannot be read (an impossible date, an escaped control character), kept in
+    its place by ``parse_yaml(lenient=True)`` so the rest of the file is still checked and
+    every problem is reported in one run. ``message`` does not name the key."""
+
+    message: str
+    line: int
+    column: int = 0
+
+
 class YamlError(Exception):
     """Bad YAML; ``line``/``column`` are 1-based in the whole file."""
 
@@ -53,10 +64,11 @@ class YamlError(Exception):
         self.column = column
 
 
-def parse_yaml(text: str, *, line_offset: int = 0) -> Located | None:
+def parse_yaml(text: str, *, line_offset: int = 0, lenient: bool = False) -> Located | None:
     """Parse one YAML document. ``line_offset`` is added to lines (front matter starts later).
 
-    Returns None for an empty document. Raises YamlError.
+    Returns None for an empty document. Raises YamlError; with ``lenient`` a scalar that cannot
+    be read becomes a BadScalar value instead, and only the document's structure can fail.
     """
     loader = _Loader(text)
     try:
@@ -75,7 +87,7 @@ def parse_yaml(text: str, *, line_offset: int = 0) -> Located | None:
         if node is None:
             return None
         _refuse_aliases(text, line_offset)
-        return _convert(loader, node, line_offset, depth=0, seen=set())
+        return _convert(loader, node, line_offset, depth=0, seen=set(), lenient=lenient)
     finally:
         loader.dispose()
 
@@ -94,7 +106,8 @@ def _refuse_aliases(text: str, offset: int) -> None:
                             mark.column + 1)
 
 
-def _convert(loader: Any, node: yaml.Node, offset: int, depth: int, seen: set[int]) -> Located:
+def _convert(loader: Any, node: yaml.Node, offset: int, depth: int, seen: set[int],
+             lenient: bool = False) -> Located:
     line = node.start_mark.line + 1 + offset
     column = node.start_mark.column + 1
     if id(node) in seen:
@@ -119,20 +132,25 @@ def _convert(loader: Any, node: yaml.Node, offset: int, depth: int, seen: set[in
                 raise YamlError("YAML aliases (*name) are not allowed here", key_line,
                                 key_node.start_mark.column + 1)
             # A value is reported at its key's line: that is where people look.
-            value = _convert_value(loader, key, value_node, offset, depth, seen)
+            value = _convert_value(loader, key, value_node, offset, depth, seen, lenient)
             result[key] = Located(value.value, key_line, key_node.start_mark.column + 1)
         return Located(result, line, column)
     if isinstance(node, yaml.SequenceNode):
-        return Located([_convert(loader, item, offset, depth + 1, seen) for item in node.value],
-                       line, column)
-    return Located(_scalar(loader, node, offset), line, column)
+        return Located([_convert(loader, item, offset, depth + 1, seen, lenient)
+                        for item in node.value], line, column)
+    try:
+        return Located(_scalar(loader, node, offset), line, column)
+    except YamlError as exc:
+        if not lenient:
+            raise
+        return Located(BadScalar(exc.message, exc.line, exc.column), line, column)
 
 
 def _convert_value(loader: Any, key: str, node: yaml.Node, offset: int, depth: int,
-                   seen: set[int]) -> Located:
+                   seen: set[int], lenient: bool = False) -> Located:
     """Convert a mapping value; a bad scalar's message names its key."""
     try:
-        return _convert(loader, node, offset, depth + 1, seen)
+        return _convert(loader, node, offset, depth + 1, seen, lenient)
     except YamlError as exc:
         named = exc.message.startswith(("no such date", "control character"))
         if isinstance(node, yaml.ScalarNode) and named:
@@ -153,8 +171,10 @@ def _scalar(loader: Any, node: yaml.ScalarNode, offset: int) -> Any:
             (exc.problem or "unsupported value").split("\n")[0])
         raise YamlError(problem, mark.line + 1 + offset, mark.column + 1) from None
     except ValueError:  # an impossible date such as 2024-02-30
-        problem = (f"no such date '{node.value}'" if node.tag.endswith(":timestamp")
-                   else f"invalid value '{node.value}'")
+        shown = node.value if len(node.value) <= 40 else node.value[:36] + "..."
+        problem = (f"no such date '{shown}'" if node.tag.endswith(":timestamp")
+                   else f"invalid value '{shown}' ({len(node.value)} characters)"
+                   if len(node.value) > 40 else f"invalid value '{shown}'")
         raise YamlError(problem, node.start_mark.line + 1 + offset,
                         node.start_mark.column + 1) from None
     bad = NOT_PRINTABLE.search(value) if isinstance(value, str) else None

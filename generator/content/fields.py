@@ -9,13 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from generator.diagnostics import Diagnostics
 from generator.slugs import slugify
-from generator.yaml_source import Located
+from generator.yaml_source import BadScalar, Located
 
 # Patterns are written in the common subset of Python `re` and ECMA-262 so that the JSON Schema
 # can carry them verbatim.
@@ -369,6 +369,13 @@ def validate_entry(entry: Located, path: str, diagnostics: Diagnostics, *,
         checked.lines[key] = loc.line
         if loc.value is None and not spec.required:
             continue
+        bad = list(_bad_scalars(loc))
+        if bad:  # unreadable values: reported here, with the entry's other problems
+            checked.ok = False
+            for scalar in bad:
+                diagnostics.error(path, scalar.line, scalar.message, field=key,
+                                  column=scalar.column)
+            continue
         try:
             checked.values[key] = spec.parse(loc)
         except FieldError as exc:
@@ -378,6 +385,17 @@ def validate_entry(entry: Located, path: str, diagnostics: Diagnostics, *,
         _take_body(entry, body, checked, diagnostics)
     _report_missing(entry, body, checked, diagnostics)
     return checked
+
+
+def _bad_scalars(loc: Located) -> Iterator[BadScalar]:
+    if isinstance(loc.value, BadScalar):
+        yield loc.value
+    elif isinstance(loc.value, list):
+        for item in loc.value:
+            yield from _bad_scalars(item)
+    elif isinstance(loc.value, dict):
+        for item in loc.value.values():
+            yield from _bad_scalars(item)
 
 
 def _report_unknown(key: str, loc: Located, checked: CheckedEntry,
@@ -411,7 +429,7 @@ def _take_body(entry: Located, body: Body, checked: CheckedEntry,
 def _report_missing(entry: Located, body: Body | None, checked: CheckedEntry,
                     diagnostics: Diagnostics) -> None:
     for spec in FIELDS:
-        if spec.required and spec.name not in entry.value and spec.name not in checked.values:
+        if spec.required and spec.name not in entry.value and spec.name not in checked.lines:
             checked.ok = False
             hint = ("write the abstract below the closing '---'"
                     if body is not None and spec.name == "abstract" else "")

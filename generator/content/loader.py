@@ -355,7 +355,7 @@ def _parse_yaml(text: str, line_offset: int = 0) -> Located | None:
                          text.count("\n", 0, bad.start()) + 1 + line_offset,
                          bad.start() - line_start + 1)
     try:
-        return parse_yaml(text, line_offset=line_offset)
+        return parse_yaml(text, line_offset=line_offset, lenient=True)
     except YamlError as exc:
         lines = text.split("\n")
         index = exc.line - line_offset - 1

@@ -327,7 +327,7 @@ ERROR_CASES = {
     "yaml_alias": (md("title: &x T\nsubmitted_by: *x\ndate: 2024-03-12\n"),
                    "content/e.md:3:15: error: YAML aliases (*name) are not allowed"),
     "python_tag": (md(GOOD + "url: !!python/name:os.system\n"),
-                   "content/e.md:4:6: error: tag '!!python/name:os.system' is not allowed"),
+                   "content/e.md:4:6: error: url: tag '!!python/name:os.system' is not allowed"),
     "control_character": (md(GOOD + "url: a\x07b\n"),
                           "content/e.md:4:7: error: control character U+0007 is not allowed in "
                           "YAML"),
