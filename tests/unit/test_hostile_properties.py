@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+import time
 from pathlib import Path
 
 from hypothesis import example, given, settings
@@ -152,3 +153,60 @@ def test_every_attack_in_one_build_is_defused(make_site) -> None:
     assert result.ok, [d.format() for d in result.diagnostics]
     assert result.papers == len(ATTACKS)
     assert output_problems(root / "output") == {}
+
+
+# -- time to render: bounded by the size of the text -----------------------------------------
+
+# Pieces of Markdown and LaTeX syntax, most of them openers whose closer a parser searches for.
+MARKUP_PIECES = ["[", "]", "(", ")", "{", "}", "$", "$$", "\\(", "\\)", "\\[", "\\]", "\\frac{",
+                 "\\sqrt{", "^{", "_", "*", "**", "`", "``", "<", ">", "<div>", "<a ", "&",
+                 "&amp;", "~", "!", "![", "#", "- ", "1. ", "\n", "\n\n", " ", "a", "x",
+                 "\\textbf{", "\\cite{", "\\href{", "[a](", "[a][", "[^", "http://a.b/", "|",
+                 "\\", "--", "''", "\u202e", "\u0301"]
+# Seconds allowed per kilobyte of source, plus a fixed allowance: ten times the worst case
+# measured within the parsers' budgets (~0.1 s/KB), so a loaded machine does not fail it,
+# while a super-linear case (2,000 '[' took 12 s before the budgets) does.
+SECONDS_PER_KB = 1.0
+SECONDS_FIXED = 1.0
+
+
+def _repeated(parts: tuple[list[str], int]) -> str:
+    pattern, times = parts
+    return ("".join(pattern) * times)[:20_000]
+
+
+HOSTILE_MARKUP = st.tuples(st.lists(st.sampled_from(MARKUP_PIECES), min_size=1, max_size=6),
+                           st.integers(1, 4000)).map(_repeated)
+
+
+@settings(max_examples=40)
+@given(source=HOSTILE_MARKUP)
+@example(source="[" * 19_000)
+@example(source="{" * 19_000)
+@example(source="[a](" * 4_000)
+@example(source="\\(" * 9_000)
+@example(source="~" * 19_000)
+@example(source="[" * 99 + " x" * 9_000)
+@example(source=("[" * 99 + " x" * 1_950 + "\n\n") * 4)
+def test_markup_time_is_bounded_by_the_size_of_the_text(source: str) -> None:
+    from generator.markup import abstracts
+
+    for cached in (abstracts.render_abstract, abstracts.render_title, abstracts.plain_text,
+                   abstracts._convert):
+        cached.cache_clear()
+    started = time.perf_counter()
+    abstracts.render_abstract(source)
+    abstracts.plain_text(source)
+    abstracts.render_title(source[:1000])
+    elapsed = time.perf_counter() - started
+    budget = SECONDS_FIXED + SECONDS_PER_KB * len(source.encode("utf-8")) / 1024
+    assert elapsed < budget, f"{elapsed:.2f} s for {len(source)} characters"
+
+
+def test_text_over_the_parsers_budget_is_shown_as_text() -> None:
+    from generator.markup import render_abstract
+
+    html = render_abstract("Intro with a [link](https://e.org/).\n\n" + "[" * 5_000 + "<b>")
+
+    assert '<a href="https://e.org/"' in html  # the paragraph within budget is parsed
+    assert "[" * 5_000 + "&lt;b&gt;" in html  # the one over it is escaped text

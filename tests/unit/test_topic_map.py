@@ -63,3 +63,17 @@ def test_timeline_counts_papers_per_week() -> None:
 def test_timeline_uses_months_over_a_long_span() -> None:
     svg = ET.fromstring(str(render_timeline([dt.date(2025, 1, 5), dt.date(2025, 12, 5)])))
     assert len(svg.findall(f"{SVG}rect")) == 12
+
+
+def test_timeline_uses_years_past_ten_years_and_spans_the_whole_date_range() -> None:
+    from generator.content.fields import MAX_DATE, MIN_DATE
+
+    svg = ET.fromstring(str(render_timeline([MIN_DATE, dt.date(2025, 6, 1), MAX_DATE])))
+    bars = [r.find(f"{SVG}title").text for r in svg.findall(f"{SVG}rect")]
+    assert len(bars) == MAX_DATE.year - MIN_DATE.year + 1
+    assert bars[0] == f"{MIN_DATE.year}: 1 paper" and bars[-1] == f"{MAX_DATE.year}: 1 paper"
+
+
+def test_timeline_at_the_calendar_edges_does_not_overflow() -> None:
+    for dates in ([dt.date.max], [dt.date.min], [dt.date(9999, 12, 1), dt.date.max]):
+        assert "<rect" in render_timeline(dates)
