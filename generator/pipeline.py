@@ -244,7 +244,7 @@ def render_site(site_root: Path, config: SiteConfig, model: SiteModel, theme: Th
 def site_files(config: SiteConfig, model: SiteModel, theme: Theme,
                timer: Timer) -> list[OutputFile]:
     """Everything but the pages: feeds, sitemap, digest feed, e-mails, then fixed_files."""
-    files = [*render_feeds(config, model), render_sitemap(model)]
+    files = [*render_feeds(config, model), *render_sitemap(model)]
     if config.feeds.digest:
         files += render_digest_feed(config, model, theme.env)
     if config.digest.email:

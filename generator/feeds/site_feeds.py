@@ -123,19 +123,60 @@ def paper_item(model: SiteModel, paper: Paper) -> FeedItem:
                     authors=paper.authors, categories=tuple(categories))
 
 
-def render_sitemap(model: SiteModel) -> OutputFile:
+# The sitemap protocol's limits for one file; a larger site gets a sitemap index.
+SITEMAP_MAX_URLS = 50_000
+SITEMAP_MAX_BYTES = 50 * 1024 * 1024
+_SITEMAP_HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                 '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n')
+_SITEMAP_TAIL = "</urlset>\n"
+
+
+def render_sitemap(model: SiteModel) -> list[OutputFile]:
+    """sitemap.xml: every page's URL, or, past the protocol's limits (50,000 URLs or 50 MB per
+    file), a sitemap index of sitemap-1.xml, sitemap-2.xml, ..."""
+    return _sitemap(model)
+
+
+def _sitemap(model: SiteModel, max_urls: int = SITEMAP_MAX_URLS,
+             max_bytes: int = SITEMAP_MAX_BYTES) -> list[OutputFile]:
     lastmod = {card.url: card.date for card in model.cards.values()}
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    entries = []
     for route in model.routes:
         if route.route.endswith(".html") and route.route != "index.html":
             continue  # 404.html
         link = model.urls.link(route.route)
-        lines.append(f"  <url><loc>{escape(model.urls.absolute(route.route))}</loc>"
-                     + (f"<lastmod>{lastmod[link].isoformat()}</lastmod>" if link in lastmod
-                        else "") + "</url>")
-    lines.append("</urlset>")
-    return OutputFile(PurePosixPath("sitemap.xml"), ("\n".join(lines) + "\n").encode("utf-8"))
+        entries.append(f"  <url><loc>{escape(model.urls.absolute(route.route))}</loc>"
+                       + (f"<lastmod>{lastmod[link].isoformat()}</lastmod>" if link in lastmod
+                          else "") + "</url>\n")
+    parts = _split(entries, max_urls, max_bytes - len(_SITEMAP_HEAD) - len(_SITEMAP_TAIL))
+    if len(parts) == 1:
+        return [_sitemap_file("sitemap.xml", _SITEMAP_HEAD + "".join(parts[0]) + _SITEMAP_TAIL)]
+    names = [f"sitemap-{number}.xml" for number in range(1, len(parts) + 1)]
+    index = ['<?xml version="1.0" encoding="UTF-8"?>\n'
+             '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n',
+             *(f"  <sitemap><loc>{escape(model.urls.absolute(name))}</loc></sitemap>\n"
+               for name in names), "</sitemapindex>\n"]
+    return [_sitemap_file("sitemap.xml", "".join(index)),
+            *(_sitemap_file(name, _SITEMAP_HEAD + "".join(part) + _SITEMAP_TAIL)
+              for name, part in zip(names, parts, strict=True))]
+
+
+def _split(entries: list[str], max_urls: int, max_bytes: int) -> list[list[str]]:
+    """Consecutive runs of entries, each within both limits (one part when there are none)."""
+    parts: list[list[str]] = [[]]
+    size = 0
+    for entry in entries:
+        length = len(entry.encode("utf-8"))
+        if parts[-1] and (len(parts[-1]) >= max_urls or size + length > max_bytes):
+            parts.append([])
+            size = 0
+        parts[-1].append(entry)
+        size += length
+    return parts
+
+
+def _sitemap_file(name: str, text: str) -> OutputFile:
+    return OutputFile(PurePosixPath(name), text.encode("utf-8"))
 
 
 def render_robots(model: SiteModel) -> OutputFile:

@@ -35,7 +35,7 @@ class SiteFileMemos:
 
     paper_items: Memo[FeedItem] = field(default_factory=lambda: Memo(same_objects))
     feed_sets: Memo[list[OutputFile]] = field(default_factory=Memo)
-    sitemap: Memo[OutputFile] = field(default_factory=Memo)
+    sitemap: Memo[list[OutputFile]] = field(default_factory=Memo)
     issue_views: Memo[EmailView] = field(default_factory=lambda: Memo(same_objects))
     digest_items: Memo[FeedItem] = field(default_factory=lambda: Memo(same_objects))
     digest_feed: Memo[list[OutputFile]] = field(default_factory=Memo)
@@ -66,7 +66,7 @@ def feed_files(memos: SiteFileMemos, config: SiteConfig, model: SiteModel) -> li
     return files
 
 
-def sitemap_file(memos: SiteFileMemos, model: SiteModel) -> OutputFile:
+def sitemap_files(memos: SiteFileMemos, model: SiteModel) -> list[OutputFile]:
     inputs = (model.urls, tuple(r.route for r in model.routes),
               tuple(card.date for card in model.cards.values()))
     return memos.sitemap.get("sitemap", inputs, lambda: render_sitemap(model))
@@ -112,7 +112,7 @@ def site_files(memos: SiteFileMemos, config: SiteConfig, model: SiteModel,
     with ExitStack() as runs:
         for memo in memos.all():
             runs.enter_context(memo.run())
-        files = [*feed_files(memos, config, model), sitemap_file(memos, model)]
+        files = [*feed_files(memos, config, model), *sitemap_files(memos, model)]
         prints = template_fingerprints(env, (DIGEST_TEMPLATE, *EMAIL_TEMPLATES), assets)
         if config.feeds.digest:
             files += digest_feed_files(memos, config, model, env, prints[DIGEST_TEMPLATE])
