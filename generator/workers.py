@@ -1,11 +1,22 @@
-"""The one place worker processes are started: ``map_forked`` runs a function over items on
-every core, inheriting the function and the items through the fork so neither needs to pickle.
+"""The one place worker processes are started. Every pool (``map_forked`` here, the render pool,
+the markup pool) goes through ``process_pool``.
+
+Workers are forked, so they inherit the function and the data (a Jinja environment, the planned
+site) without pickling. Forking a process that runs other threads can deadlock the child (a lock
+held by a thread that does not exist there; Python 3.12 warns about it), so a pool is forked
+only while this process is provably single-threaded, as the OS counts threads; otherwise the
+work runs in this process. Two things keep builds single-threaded when they fork: BLAS/OpenMP
+libraries are told to start no thread pool (generator/__init__.py, before numpy is imported;
+the topic fit uses one thread anyway), and a pool's own threads start only after its
+processes are forked.
+``paperboy serve`` runs HTTP, watcher and search threads, so its rebuilds work in-process.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
@@ -23,24 +34,49 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def live_threads() -> int:
+    """Threads of this process as the OS counts them (native library threads included)."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:  # not Linux: only Python's own threads are known
+        return threading.active_count()
+
+
+def can_fork() -> bool:
+    """True when forking is available and safe now: this process runs a single thread."""
+    return "fork" in multiprocessing.get_all_start_methods() and live_threads() == 1
+
+
+def process_pool(jobs: int) -> ProcessPoolExecutor | None:
+    """A pool of ``jobs`` forked workers, all forked now, before the pool starts its own
+    threads; None when ``jobs`` < 2 or forking is not safe (the caller works in-process)."""
+    if jobs < 2 or not can_fork():
+        return None
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+    # ProcessPoolExecutor forks every worker before it starts its manager thread (for the fork
+    # method, since Python 3.11); starting it here keeps later forks out of other pools' way.
+    pool.submit(int).result()
+    return pool
+
 
 def map_forked(function: Callable[[T], R], items: Sequence[T], *, jobs: int | None = None,
                min_per_worker: int = 50) -> list[R]:
     """``[function(item) for item in items]``, in order, on up to ``jobs`` forked workers.
 
     The function and the items are inherited through the fork, so neither needs to pickle;
-    only the results travel back. Small inputs stay in-process.
+    only the results travel back. Small inputs, and calls while other threads run, stay
+    in-process.
     """
     global _SHARED_MAP
     jobs = min(jobs or default_jobs(), len(items) // min_per_worker)
-    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [function(item) for item in items]
-    size = max(1, -(-len(items) // (jobs * 4)))
+    size = max(1, -(-len(items) // (max(jobs, 1) * 4)))
     spans = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
     _SHARED_MAP = (function, items)
     try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        pool = process_pool(jobs)
+        if pool is None:
+            return [function(item) for item in items]
+        with pool:
             return [result for chunk in pool.map(_map_shared_span, spans) for result in chunk]
     finally:
         _SHARED_MAP = None

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
-import multiprocessing
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -18,6 +17,7 @@ from generator.cache import DiskCache, code_version
 from generator.markup import abstracts as markup
 from generator.markup import latex
 from generator.models import Paper
+from generator.workers import process_pool
 
 KIND = "markup"
 MIN_PER_WORKER = 2000  # calls; below this a pool costs more than it saves
@@ -55,7 +55,7 @@ def warm_markup(papers: Sequence[Paper], cache: DiskCache, jobs: int) -> int:
 
 
 def start_markup(papers: Sequence[Paper], cache: DiskCache, jobs: int,
-                 min_per_worker: int = MIN_PER_WORKER) -> PendingMarkup:
+                 min_per_worker: int | None = None) -> PendingMarkup:
     """Begin warming: what the cache lacks is sent to forked workers at once, so the caller
     can do other work (the build fits topics meanwhile) before ``finish()``."""
     calls = calls_for(papers)
@@ -76,13 +76,12 @@ def start_markup(papers: Sequence[Paper], cache: DiskCache, jobs: int,
 class _Workers:
     """Calls sent to forked processes when they start (or computed here, for few calls)."""
 
-    def __init__(self, calls: list[Call], jobs: int, min_per_worker: int) -> None:
+    def __init__(self, calls: list[Call], jobs: int, min_per_worker: int | None) -> None:
         self.calls = calls
-        self.pool: ProcessPoolExecutor | None = None
-        jobs = min(jobs, len(calls) // min_per_worker)
-        if jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
+        self.pool: ProcessPoolExecutor | None = process_pool(
+            min(jobs, len(calls) // (min_per_worker or MIN_PER_WORKER)))
+        if self.pool is not None:
             self.chunks = [calls[i:i + CHUNK] for i in range(0, len(calls), CHUNK)]
-            self.pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
             self.outputs = self.pool.map(_compute_chunk, self.chunks)
 
     def results(self) -> dict[Call, str]:
@@ -98,7 +97,7 @@ class PendingMarkup:
 
     def __init__(self, known: dict[Call, str], missing: list[Call], jobs: int,
                  cache: DiskCache, version: str, stored: int,
-                 min_per_worker: int = MIN_PER_WORKER) -> None:
+                 min_per_worker: int | None = None) -> None:
         self._known, self._cache, self._version, self._stored = known, cache, version, stored
         self._workers = _Workers(missing, jobs, min_per_worker)
 
@@ -125,7 +124,7 @@ class PendingMarkup:
 
 
 def compute_calls(calls: list[Call], jobs: int,
-                  min_per_worker: int = MIN_PER_WORKER) -> dict[Call, str]:
+                  min_per_worker: int | None = None) -> dict[Call, str]:
     """Each call's result, on up to ``jobs`` forked processes."""
     return _Workers(calls, jobs, min_per_worker).results()
 

@@ -7,9 +7,7 @@ The output is byte-identical to rendering in one process; small sites stay in-pr
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +17,7 @@ from generator.diagnostics import Diagnostic
 from generator.models import OutputFile, Progress
 from generator.render.pages import TemplateFailure, render_route
 from generator.site import Route
-from generator.workers import default_jobs
+from generator.workers import can_fork, default_jobs, process_pool
 from generator.write import write_files
 
 MIN_ROUTES_PER_WORKER = 500  # below this, starting processes costs more than it saves
@@ -34,7 +32,7 @@ _SHARED: tuple[jinja2.Environment, Sequence[Route], Path, Path | None] | None = 
 
 def render_routes(env: jinja2.Environment, routes: Sequence[Route], site_root: Path, *,
                   jobs: int | None = None, progress: Progress | None = None,
-                  min_per_worker: int = MIN_ROUTES_PER_WORKER
+                  min_per_worker: int | None = None
                   ) -> tuple[list[OutputFile], list[Diagnostic]]:
     """Every route to a file; a broken template is reported once, for its first route."""
     files: list[OutputFile] = []
@@ -45,7 +43,7 @@ def render_routes(env: jinja2.Environment, routes: Sequence[Route], site_root: P
 
 def write_routes(env: jinja2.Environment, routes: Sequence[Route], site_root: Path,
                  folder: Path, *, jobs: int | None = None, progress: Progress | None = None,
-                 min_per_worker: int = MIN_ROUTES_PER_WORKER) -> tuple[int, list[Diagnostic]]:
+                 min_per_worker: int | None = None) -> tuple[int, list[Diagnostic]]:
     """Like render_routes, but each worker writes its pages under ``folder`` as it goes (see
     write.staged_site), so no process holds every page: returns the number of files written."""
     written = 0
@@ -60,12 +58,12 @@ def write_routes(env: jinja2.Environment, routes: Sequence[Route], site_root: Pa
 
 def _render(env: jinja2.Environment, routes: Sequence[Route], site_root: Path,
             folder: Path | None, take: Callable[[Any], None], jobs: int | None,
-            progress: Progress | None, min_per_worker: int) -> list[Diagnostic]:
+            progress: Progress | None, min_per_worker: int | None) -> list[Diagnostic]:
     """Renders spans of routes in order and hands each span's result to ``take``: its files,
     or with a ``folder``, in forked workers, the number of files the worker wrote there."""
-    jobs = min(jobs or default_jobs(), len(routes) // min_per_worker)
+    jobs = min(jobs or default_jobs(), len(routes) // (min_per_worker or MIN_ROUTES_PER_WORKER))
     failures: list[Failure] = []
-    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs <= 1 or not can_fork():
         for start in range(0, len(routes), CHUNK):  # in spans, so pages can go to disk early
             stop = min(start + CHUNK, len(routes))
             files, span_failures = _render_chunk_with(env, routes, site_root, start, stop,
@@ -90,8 +88,12 @@ def _render_forked(env: jinja2.Environment, routes: Sequence[Route], site_root: 
     spans = [(start, min(start + size, len(routes))) for start in range(0, len(routes), size)]
     failures: list[Failure] = []
     try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        pool = process_pool(jobs)
+        if pool is None:  # another thread started since can_fork(): render here
+            files, failures = _render_chunk_with(env, routes, site_root, 0, len(routes), progress)
+            take(files)
+            return _first_per_template(failures)
+        with pool:
             for (_, stop), (result, chunk_failures) in zip(
                     spans, pool.map(_render_shared_span, spans), strict=True):
                 take(result)
