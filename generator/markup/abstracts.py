@@ -200,7 +200,13 @@ def _convert(source: str, inline: bool) -> tuple[str, Protected]:
                          for p in re.split(r"\n[ \t]*\n", protected.text))
     if inline:
         text = _escape_block_start(text)
-    out = _markdown_to_html(text)
+    try:
+        out = _markdown_to_html(text)
+    except RecursionError:  # block syntax nested hundreds deep ("1. 1. 1. ..."): show as text
+        _local.md = None  # the parser's state stack is left half-full: never reuse it
+        paragraphs = [html.escape(p, quote=False) for p in re.split(r"\n[ \t]*\n", text)]
+        return (" ".join(paragraphs) if inline
+                else "\n".join(f"<p>{p}</p>" for p in paragraphs)), protected
     if inline and out.startswith("<p>") and out.endswith("</p>"):
         out = out[3:-4]
     return out, protected

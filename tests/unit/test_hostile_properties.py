@@ -188,6 +188,9 @@ HOSTILE_MARKUP = st.tuples(st.lists(st.sampled_from(MARKUP_PIECES), min_size=1, 
 @example(source="~" * 19_000)
 @example(source="[" * 99 + " x" * 9_000)
 @example(source=("[" * 99 + " x" * 1_950 + "\n\n") * 4)
+@example(source="1. " * 992)  # nested lists: Python-Markdown recursed until RecursionError
+@example(source="- " * 5_000)
+@example(source="> " * 5_000)
 def test_markup_time_is_bounded_by_the_size_of_the_text(source: str) -> None:
     from generator.markup import abstracts
 
@@ -210,3 +213,16 @@ def test_text_over_the_parsers_budget_is_shown_as_text() -> None:
 
     assert '<a href="https://e.org/"' in html  # the paragraph within budget is parsed
     assert "[" * 5_000 + "&lt;b&gt;" in html  # the one over it is escaped text
+
+
+def test_markup_after_a_too_deep_abstract_is_unchanged() -> None:
+    from generator.markup import abstracts
+
+    source = "A [link](https://e.org/) and *emphasis*.\n\n- one\n- two"
+    abstracts.render_abstract.cache_clear()
+    abstracts._convert.cache_clear()
+    before = abstracts.render_abstract(source)
+    assert "&lt;" in abstracts.render_abstract("1. " * 992 + "<b>")  # too deep: shown as text
+    abstracts.render_abstract.cache_clear()
+    abstracts._convert.cache_clear()
+    assert abstracts.render_abstract(source) == before
