@@ -9,6 +9,8 @@ import shutil
 import threading
 from pathlib import Path
 
+import pytest
+
 from generator.config import load_config
 from generator.pipeline import build_site
 from generator.workers import live_threads, map_forked
@@ -21,6 +23,7 @@ def _threads_at_each_fork() -> list[int]:
     return seen
 
 
+@pytest.mark.slow
 def test_a_build_forks_its_workers_only_while_single_threaded(tmp_path: Path,
                                                               monkeypatch) -> None:
     from generator.content import loader

@@ -86,6 +86,7 @@ def _assert_clean_build(site: Path, expected: dict[str, bytes], marker: Path) ->
     assert output == expected
 
 
+@pytest.mark.slow
 def test_planted_pickles_under_every_cache_name_run_nothing(sample, tmp_path: Path) -> None:
     site, expected, names = sample
     marker = tmp_path / "ran"
@@ -115,7 +116,9 @@ def test_the_planted_pickle_does_run_when_unpickled(tmp_path: Path) -> None:
     assert marker.exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("signature", [b"", b"0" * 64, b"wrong-key"])
+@pytest.mark.slow
 def test_planted_markup_with_a_script_is_not_shown(sample, tmp_path: Path,
                                                    signature: bytes) -> None:
     site, expected, names = sample
@@ -131,6 +134,7 @@ def test_planted_markup_with_a_script_is_not_shown(sample, tmp_path: Path,
     _assert_clean_build(site, expected, tmp_path / "ran")
 
 
+@pytest.mark.slow
 def test_a_committed_cache_folder_with_its_secret_is_ignored(sample, tmp_path: Path,
                                                             monkeypatch) -> None:
     """Even signed with the secret committed beside it, a tracked cache is never read."""

@@ -3,12 +3,15 @@ most tags, an abstract of unmatched brackets, dates at both ends of the range, o
 
 from __future__ import annotations
 
+import pytest
+
 from generator.config import load_config
 from generator.content.fields import MAX_AUTHORS, MAX_DATE, MAX_TAGS, MAX_TITLE, MIN_DATE
 from generator.pipeline import build_site
 from tests.executable_markup import output_problems
 
 
+@pytest.mark.slow
 def test_entries_at_every_bound_build(make_site) -> None:
     authors = ", ".join(f"Author {i}" for i in range(MAX_AUTHORS))
     tags = ", ".join(f"tag-{i}" for i in range(MAX_TAGS))
