@@ -118,7 +118,6 @@ def test_the_planted_pickle_does_run_when_unpickled(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("signature", [b"", b"0" * 64, b"wrong-key"])
-@pytest.mark.slow
 def test_planted_markup_with_a_script_is_not_shown(sample, tmp_path: Path,
                                                    signature: bytes) -> None:
     site, expected, names = sample
