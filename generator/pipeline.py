@@ -25,7 +25,14 @@ from generator.cache import DiskCache, open_build_cache
 from generator.config import SiteConfig
 from generator.content import load_content
 from generator.diagnostics import Diagnostic, Diagnostics
-from generator.feeds import render_digest_feed, render_feeds, render_robots, render_sitemap
+from generator.exports import render_exports
+from generator.feeds import (
+    render_digest_feed,
+    render_feeds,
+    render_opml,
+    render_robots,
+    render_sitemap,
+)
 from generator.mail import render_issue_emails
 from generator.markup import start_markup
 from generator.models import LoadResult, OutputFile, Paper, Progress, TopicModel
@@ -224,6 +231,8 @@ def write_site(site_root: Path, config: SiteConfig, model: SiteModel, theme: The
                 files = site_files(config, model, theme, timer)
             stage.write(files)
             del files
+            with timer.phase("exports"):  # one file at a time: BibTeX, RIS, CSL-JSON
+                stage.write(render_exports(config, model))
     except _RenderFailed as failed:
         return 0, failed.problems
     return stage.written, problems
@@ -238,6 +247,9 @@ def render_site(site_root: Path, config: SiteConfig, model: SiteModel, theme: Th
                                     progress=progress)
     with timer.phase("feeds"):
         site_files(config, model, theme, timer)
+    with timer.phase("exports"):
+        for _ in render_exports(config, model):
+            pass
     return problems
 
 
@@ -250,7 +262,13 @@ def site_files(config: SiteConfig, model: SiteModel, theme: Theme,
     if config.digest.email:
         with timer.phase("email"):
             files += render_issue_emails(config, model, theme.env)
-    return files + fixed_files(config, model, theme.assets)
+    return files + reader_files(config, model, timer) + fixed_files(config, model, theme.assets)
+
+
+def reader_files(config: SiteConfig, model: SiteModel, timer: Timer | None) -> list[OutputFile]:
+    """What the reader features read: the OPML list of every feed."""
+    opml = render_opml(config, model)
+    return [opml] if opml is not None else []
 
 
 def fixed_files(config: SiteConfig, model: SiteModel,

@@ -96,3 +96,17 @@ def arxiv_pdf(arxiv_id: str, version: str | None = None) -> str:
 
 def doi_url(doi: str) -> str:
     return f"https://doi.org/{doi}"
+
+
+OPML = "feeds.opml"
+
+
+def feeds_index() -> str:
+    return "feeds/"
+
+
+def downloads(route: str) -> tuple[str, str, str]:
+    """The BibTeX, RIS and CSL-JSON files of a page's papers, beside the page."""
+    if route.startswith("papers/"):
+        return f"{route}cite.bib", f"{route}cite.ris", f"{route}cite.json"
+    return f"{route}papers.bib", f"{route}papers.ris", f"{route}papers.json"

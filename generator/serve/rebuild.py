@@ -10,6 +10,7 @@ from typing import Any
 
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostics
+from generator.exports import render_exports
 from generator.pipeline import BuildResult, Timer, fit_topics, load_theme, render_pages
 from generator.serve import incremental as inc
 from generator.serve.fingerprints import template_fingerprints
@@ -58,6 +59,8 @@ def rebuild_site(site_root: Path, config: SiteConfig, cache: inc.RebuildState, t
         return timer.result(diagnostics)
     with timer.phase("feeds"):
         files += site_files(cache.site_files, config, model, theme.env, theme.assets)
+    with timer.phase("exports"):
+        files += render_exports(config, model)
     with timer.phase("write"):
         rendered = {f.path for f in files}
         kept = [p for p in inc.page_paths(model.routes, cache.paths) if p not in rendered]

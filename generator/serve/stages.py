@@ -22,7 +22,7 @@ from generator.feeds.writers import FeedItem
 from generator.mail.issue_email import TEMPLATES as EMAIL_TEMPLATES
 from generator.mail.issue_email import EmailView, email_view, issue_files
 from generator.models import OutputFile, Paper
-from generator.pipeline import fixed_files
+from generator.pipeline import fixed_files, reader_files
 from generator.render import Asset
 from generator.serve.fingerprints import template_fingerprints
 from generator.serve.memo import Memo, same_objects
@@ -119,5 +119,6 @@ def site_files(memos: SiteFileMemos, config: SiteConfig, model: SiteModel,
         if config.digest.email:
             files += email_files(memos, config, model, env,
                                  "\n".join(prints[name] for name in EMAIL_TEMPLATES))
+        files += reader_files(config, model, None)
         files += fixed_files(config, model, assets)
     return files

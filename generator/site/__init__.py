@@ -2,7 +2,7 @@
 Pure: no I/O and no Jinja. ``delta`` re-plans only the pages a local edit reaches."""
 
 from generator.site.issues import Issue
-from generator.site.planner import Route, SiteModel, paper_links, plan_site
+from generator.site.planner import Route, SiteModel, feed_refs, paper_links, plan_site
 from generator.site.views import Link
 
-__all__ = ["Issue", "Link", "Route", "SiteModel", "paper_links", "plan_site"]
+__all__ = ["Issue", "Link", "Route", "SiteModel", "feed_refs", "paper_links", "plan_site"]

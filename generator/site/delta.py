@@ -97,7 +97,7 @@ def replan(state: PlanState, config: SiteConfig, papers: Sequence[Paper],
             cards[slug] = card
     fresh = Planner(config, planner.link, planner.site, new_papers, cards, topic_model,
                     planner.topics, tag_refs, planner.digests,
-                    _reissue(state, planner.issues, changed))
+                    _reissue(state, planner.issues, changed), rollups=planner.rollups)
     fresh.maps = {focus: drawn for focus, drawn in planner.maps.items()
                   if not drawn[1] & retitled}
     fresh.points = _retitled_points(state, planner.points, retitled, cards)
@@ -106,7 +106,8 @@ def replan(state: PlanState, config: SiteConfig, papers: Sequence[Paper],
     removed = tuple(urls.tag(t) for t in sorted(tags_changed) if t not in tag_refs)
     all_routes = _splice(old.routes, state, routes, removed, fresh)
     model = SiteModel(old.site, old.urls, new_papers, MappingProxyType(cards), old.topics,
-                      tuple(tag_refs.values()), old.digests, all_routes, fresh.issues)
+                      tuple(tag_refs.values()), old.digests, all_routes, fresh.issues,
+                      fresh.rollups)
     if len(all_routes) != len(old.routes) or removed:
         state.position = _positions(all_routes)
     state.planner, state.model = fresh, model
@@ -214,6 +215,10 @@ def _routes_to_plan(state: PlanState, fresh: Planner, changed: set[str], touched
     for index in sorted({state.issue_of[s] for s in touched if s in state.issue_of}):
         route = fresh.digest_page(index)
         routes[route.route] = route
+    for index, rollup in enumerate(fresh.rollups):  # rollups hold slugs, not papers
+        if touched.intersection(rollup.slugs):
+            route = fresh.rollup_page(index)
+            routes[route.route] = route
     for tag in sorted(tags | {t for s in touched for t in papers[state.order[s]].tags}):
         if tag in fresh.tags:
             cards = [fresh.cards[s] for s in state.by_tag[tag]]
@@ -221,6 +226,9 @@ def _routes_to_plan(state: PlanState, fresh: Planner, changed: set[str], touched
             routes[route.route] = route
     if tags:
         routes[urls.tags_index()] = fresh.tags_index()
+        if fresh.site.links.feeds_page is not None:  # the feeds page lists every tag feed
+            route = fresh._feeds_pages()[0]
+            routes[route.route] = route
     topic_index = {t.slug: i for i, t in enumerate(fresh.model.topics)}
     topics = {topic_index[fresh.model.topic_of[s]] for s in touched
               if fresh.model.topic_of.get(s) in topic_index}

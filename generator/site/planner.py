@@ -21,16 +21,20 @@ from generator.config import SiteConfig
 from generator.markup import plain_text, render_abstract, render_title
 from generator.models import Paper, TopicModel
 from generator.site.issues import Issue, issue_key, plan_issues
-from generator.site.scholarly import CitationSource, scholarly_meta
+from generator.site.rollups import Rollup, month_key, plan_calendar, plan_rollups
+from generator.site.scholarly import CitationSource, coins, scholarly_meta
 from generator.site.views import (
     DigestRef,
+    Downloads,
     FeedLinks,
+    FeedRef,
     Link,
     NavItem,
     PageMeta,
     Pagination,
     PaperCard,
     PaperView,
+    RollupRef,
     SiteLinks,
     SiteView,
     SubscribeView,
@@ -45,7 +49,7 @@ SUMMARY_CHARS = 280
 HOME_OLDER_DIGESTS = 30
 # page kind -> the navigation section it is shown under (aria-current); others are in none
 SECTIONS = {"home": "home", "topics": "topics", "topic": "topics", "tags": "tags", "tag": "tags",
-            "digests": "digests", "digest": "digests", "archive": "archive"}
+            "digests": "digests", "digest": "digests", "rollup": "digests", "archive": "archive"}
 
 
 class LazyContext(Mapping[str, Any]):
@@ -95,6 +99,7 @@ class SiteModel:
     digests: tuple[DigestRef, ...]  # newest first
     routes: tuple[Route, ...]
     issues: tuple[Issue, ...] = ()  # newest first, same order as ``digests``
+    rollups: tuple[Rollup, ...] = ()  # weeks newest first, then months newest first
 
 
 def date_label(date: dt.date) -> str:
@@ -121,14 +126,16 @@ def planner_for(config: SiteConfig, papers: Sequence[Paper],
     cards = {p.slug: card_of(p, link, topic_refs, tag_refs, topic_model) for p in papers}
     site = _site_view(config, link)
     return Planner(config, link, site, papers, cards, topic_model, topic_refs, tag_refs, digests,
-                   issues, lazy)
+                   issues, lazy, plan_rollups(papers, config.digest.period))
 
 
 def _site_view(config: SiteConfig, link: urls.Urls) -> SiteView:
     search = link.link(urls.search()) if config.search.enabled else None
     links = SiteLinks(home=link.link(urls.home()), topics=link.link(urls.topics_index()),
                       tags=link.link(urls.tags_index()), digests=link.link(urls.digests_index()),
-                      archive=link.link(urls.archive(1)), search=search)
+                      archive=link.link(urls.archive(1)), search=search,
+                      feeds_page=link.link(urls.feeds_index()) if _any_feed(config) else None,
+                      opml=link.link(urls.OPML) if _any_feed(config) else None)
     nav = (NavItem("Latest", links.home, "home"), NavItem("Topics", links.topics, "topics"),
            NavItem("Tags", links.tags, "tags"), NavItem("Digests", links.digests, "digests"),
            NavItem("Archive", links.archive, "archive"))
@@ -148,6 +155,10 @@ def feed_links(config: SiteConfig, link: urls.Urls, route: str, title: str) -> F
         return None
     return FeedLinks(title, link.link(route + urls.RSS_FILE) if config.feeds.rss else None,
                      link.link(route + urls.ATOM_FILE) if config.feeds.atom else None)
+
+
+def _any_feed(config: SiteConfig) -> bool:
+    return config.feeds.rss or config.feeds.atom or config.feeds.json
 
 
 def _subscribe_view(config: SiteConfig) -> SubscribeView | None:
@@ -179,16 +190,43 @@ def _digest_refs(issues: Sequence[Issue], link: urls.Urls) -> tuple[DigestRef, .
                            key=i.key, total=i.total) for i in issues)
 
 
+def feed_refs(config: SiteConfig, link: urls.Urls, topics: Sequence[TopicRef],
+              tags: Sequence[TagRef]) -> tuple[FeedRef, ...]:
+    """Every feed the build writes, in the order of the feeds page and the OPML file."""
+    feeds = config.feeds
+
+    def ref(title: str, route: str, kind: str) -> FeedRef:
+        at = link.absolute
+        return FeedRef(title, at(route), at(route + "feed.xml") if feeds.rss else None,
+                       at(route + "atom.xml") if feeds.atom else None,
+                       at(route + "feed.json") if feeds.json else None, kind)
+
+    if not _any_feed(config):
+        return ()
+    result = [ref(config.title, urls.home(), "site")]
+    if feeds.digest:
+        result.append(ref(f"{config.title}: digest issues", urls.digests_index(), "digest"))
+    if feeds.topics:
+        result += [ref(f"{config.title}: {t.label}", urls.topic(t.slug), "topic") for t in topics]
+    if feeds.tags:
+        result += [ref(f"{config.title}: #{t.slug}", urls.tag(t.slug), "tag") for t in tags]
+    return tuple(result)
+
+
 def card_of(paper: Paper, link: urls.Urls, topics: Mapping[str, TopicRef],
             tags: Mapping[str, TagRef], model: TopicModel) -> PaperCard:
     topic_slug = model.topic_of.get(paper.slug)
+    title_text = plain_text(paper.title)
+    url = urls.arxiv_abs(paper.arxiv) if paper.arxiv else link.absolute(urls.paper(paper.slug))
     return PaperCard(
         slug=paper.slug, url=link.link(urls.paper(paper.slug)),
-        title_html=Markup(render_title(paper.title)), title_text=plain_text(paper.title),
+        title_html=Markup(render_title(paper.title)), title_text=title_text,
         date=paper.date, date_label=date_label(paper.date),
         authors_short=_authors_short(paper.authors), summary=_shorten(plain_text(paper.abstract)),
         topic=topics.get(topic_slug) if topic_slug else None,
         tags=tuple(tags[t] for t in paper.tags), upvotes=paper.upvotes,
+        coins=coins(title_text, paper.authors, paper.date.isoformat(), url, doi=paper.doi,
+                    arxiv=paper.arxiv),
     )
 
 
@@ -223,6 +261,24 @@ def paper_links(paper: Paper) -> tuple[Link, ...]:
     return tuple(links)
 
 
+def citation_source(paper: Paper, card: PaperCard, link: urls.Urls,
+                    config: SiteConfig) -> CitationSource:
+    """What the citation formats of a paper (meta tags, BibTeX, RIS, CSL-JSON) are made from."""
+    return CitationSource(
+        title=card.title_text, authors=paper.authors,
+        description=_shorten(plain_text(paper.abstract), 300),
+        abstract=plain_text(paper.abstract), date_iso=paper.date.isoformat(),
+        url=link.absolute(urls.paper(paper.slug)), site_title=config.title,
+        language=config.language, arxiv=paper.arxiv,
+        arxiv_url=urls.arxiv_abs(paper.arxiv, paper.arxiv_version) if paper.arxiv else None,
+        pdf_url=(urls.arxiv_pdf(paper.arxiv, paper.arxiv_version) if paper.arxiv
+                 else paper.pdf),
+        doi=paper.doi, doi_url=urls.doi_url(paper.doi) if paper.doi else None,
+        image=paper.thumbnail, keywords=paper.tags,
+        topic=card.topic.label if card.topic else None,
+    )
+
+
 class Planner:
     """Builds every Route; holds the shared lookups so each method stays small. Each page has
     its own method, so that delta.py can re-plan only the pages an edit reaches."""
@@ -231,12 +287,16 @@ class Planner:
                  papers: tuple[Paper, ...], cards: Mapping[str, PaperCard], model: TopicModel,
                  topics: Mapping[str, TopicRef], tags: Mapping[str, TagRef],
                  digests: tuple[DigestRef, ...], issues: tuple[Issue, ...],
-                 lazy: bool = False) -> None:
+                 lazy: bool = False, rollups: tuple[Rollup, ...] = ()) -> None:
         self.config, self.link, self.site = config, link, site
         self.papers, self.cards, self.model = papers, cards, model
         self.topics, self.tags, self.digests = topics, tags, digests
         self.digest_of = {d.key: d for d in digests}
         self.issues = issues
+        self.rollups = rollups
+        self.rollup_refs = {(r.kind, r.key): RollupRef(r.key, r.kind, r.label,
+                                                       link.link(urls.issue(r.key)), len(r.slugs))
+                            for r in rollups}
         self.points: list | None = None  # topic map points, made when a map is drawn
         # topic index (None: the topics page) -> (its map, the slugs drawn as dots)
         self.maps: dict[int | None, tuple[Markup, frozenset[str]]] = {}
@@ -250,7 +310,7 @@ class Planner:
     def site_model(self) -> SiteModel:
         return SiteModel(self.site, self.link, self.papers, MappingProxyType(self.cards),
                          tuple(self.topics.values()), tuple(self.tags.values()), self.digests,
-                         self.routes(), self.issues)
+                         self.routes(), self.issues, self.rollups)
 
     def routes(self) -> tuple[Route, ...]:
         return (
@@ -262,9 +322,11 @@ class Planner:
             *self._tag_pages(),
             self.digests_index(),
             *(self.digest_page(index) for index in range(len(self.issues))),
+            *(self.rollup_page(index) for index in range(len(self.rollups))),
             *(self.archive_page(number) for number in range(1, self.archive_total() + 1)),
             self._page("404.html", "404.html", "404", "Page not found", {}),
             *self._search_pages(),
+            *self._feeds_pages(),
         )
 
     def _page(self, route: str, template: str, kind: str, title: str,
@@ -319,22 +381,11 @@ class Planner:
             related=related,
             scholarly=self.scholarly_meta(self._citation_source(paper, card)),
             comment=paper.comment, journal_ref=paper.journal_ref,
+            downloads=self.downloads(urls.paper(paper.slug)),
         )
 
     def _citation_source(self, paper: Paper, card: PaperCard) -> CitationSource:
-        return CitationSource(
-            title=card.title_text, authors=paper.authors,
-            description=_shorten(plain_text(paper.abstract), 300),
-            abstract=plain_text(paper.abstract), date_iso=paper.date.isoformat(),
-            url=self.link.absolute(urls.paper(paper.slug)), site_title=self.config.title,
-            language=self.config.language, arxiv=paper.arxiv,
-            arxiv_url=urls.arxiv_abs(paper.arxiv, paper.arxiv_version) if paper.arxiv else None,
-            pdf_url=(urls.arxiv_pdf(paper.arxiv, paper.arxiv_version) if paper.arxiv
-                     else paper.pdf),
-            doi=paper.doi, doi_url=urls.doi_url(paper.doi) if paper.doi else None,
-            image=paper.thumbnail, keywords=paper.tags,
-            topic=card.topic.label if card.topic else None,
-        )
+        return citation_source(paper, card, self.link, self.config)
 
     def _search_pages(self) -> list[Route]:
         if not self.config.search.enabled:
@@ -358,7 +409,8 @@ class Planner:
         feeds = (feed_links(self.config, self.link, route, f"{self.config.title}: {ref.label}")
                  if self.config.feeds.topics else None)
         return self._page(route, "topic.html", "topic", f"Topic: {ref.label}",
-                          {"topic": ref, "papers": papers, **extra}, feeds=feeds)
+                          {"topic": ref, "papers": papers, "downloads": self.downloads(route),
+                           **extra}, feeds=feeds)
 
     def topic_map(self, focus: int | None) -> Markup:
         """The map of all topics (``focus`` None) or of one; drawn once per planner."""
@@ -404,17 +456,31 @@ class Planner:
                           {"tag": self.tags[slug], "papers": tuple(cards)}, feeds=feeds)
 
     def digests_index(self) -> Route:
-        return self._page(urls.digests_index(), "digests.html", "digests", "Digests",
-                          {"digests": self.digests})
+        weekly = self.config.digest.period == "weekly"
+        days = {} if weekly else {d.date: (d.url, d.count) for d in self.digests}
+        weeks = {d.key: d.url for d in self.digests} if weekly else {
+            r.key: r.url for (kind, _), r in self.rollup_refs.items() if kind == "week"}
+        months = {r.key: r.url for (kind, _), r in self.rollup_refs.items() if kind == "month"}
+        return self._page(urls.digests_index(), "digests.html", "digests", "Digests", {
+            "digests": self.digests, "calendar": plan_calendar(days, weeks, months),
+            "weeks": tuple(r for (kind, _), r in self.rollup_refs.items() if kind == "week"),
+            "months": tuple(r for (kind, _), r in self.rollup_refs.items() if kind == "month")})
+
+    def downloads(self, route: str) -> Downloads:
+        bib, ris, csl = (self.link.link(path) for path in urls.downloads(route))
+        return Downloads(bib, ris, csl)
 
     def digest_page(self, index: int) -> Route:
         ref, issue = self.digests[index], self.issues[index]
         newer = self.digests[index - 1] if index > 0 else None
         older = self.digests[index + 1] if index + 1 < len(self.digests) else None
         email = self.link.link(f"{urls.issue(issue.key)}email.html")
+        week = self.rollup_refs.get(("week", issue_key(issue.start, "weekly")))
+        month = self.rollup_refs.get(("month", month_key(issue.start)))
         context = {"digest": ref, "groups": self._group_by_topic(issue.papers),
-                   "newer": newer, "older": older,
+                   "newer": newer, "older": older, "week": week, "month": month,
                    "archive_url": self.link.link(urls.archive(1)),
+                   "downloads": self.downloads(urls.issue(issue.key)),
                    "email_url": email if self.config.digest.email else None}
         return self._page(urls.issue(issue.key), "digest.html", "digest",
                           f"Digest of {ref.label}", context)
@@ -423,6 +489,43 @@ class Planner:
         """A re-plan of the same papers (site/delta.py) keeps the archive's page links."""
         if self.archive_total() == previous.archive_total():
             self._archive_links = previous._archive_links
+
+    def rollup_page(self, index: int) -> Route:
+        """A week or a month: its most upvoted papers, then all its papers by topic."""
+        rollup = self.rollups[index]
+        ref = self.rollup_refs[rollup.kind, rollup.key]
+        same = [r for r in self.rollups if r.kind == rollup.kind]
+        at = same.index(rollup)
+        newer = self.rollup_refs[rollup.kind, same[at - 1].key] if at > 0 else None
+        older = (self.rollup_refs[rollup.kind, same[at + 1].key] if at + 1 < len(same)
+                 else None)
+        issues = tuple(d for d in self.digests if rollup.start <= d.date <= rollup.end
+                       and d.key != rollup.key)
+        context = {"rollup": ref, "trending": tuple(self.cards[s] for s in rollup.trending),
+                   "groups": self._group_slugs(rollup.slugs), "issues": issues,
+                   "newer": newer, "older": older,
+                   "month": (self.rollup_refs.get(("month", month_key(rollup.start)))
+                             if rollup.kind == "week" else None),
+                   "archive_url": self.link.link(urls.archive(1))}
+        title = rollup.label if rollup.kind == "week" else f"Month of {rollup.label}"
+        return self._page(urls.issue(rollup.key), "rollup.html", "rollup", title, context)
+
+    def _group_slugs(self, slugs: Sequence[str]) -> tuple[TopicGroup, ...]:
+        """Cards by topic, in the given order inside each topic; the largest topic first."""
+        groups: dict[str | None, list[PaperCard]] = defaultdict(list)
+        for slug in slugs:
+            groups[self.model.topic_of.get(slug)].append(self.cards[slug])
+        order = sorted(groups, key=lambda s: (-len(groups[s]), s is None,
+                                              self.topics[s].label if s else ""))
+        return tuple(TopicGroup(self.topics[s] if s else None, tuple(groups[s])) for s in order)
+
+    def _feeds_pages(self) -> list[Route]:
+        if self.site.links.feeds_page is None:
+            return []
+        feeds = feed_refs(self.config, self.link, tuple(self.topics.values()),
+                          tuple(self.tags.values()))
+        return [self._page(urls.feeds_index(), "feeds.html", "feeds", "Feeds",
+                           {"feeds": feeds, "opml_url": self.site.links.opml})]
 
     def archive_total(self) -> int:
         return max(1, -(-len(self.papers) // self.config.papers_per_page))

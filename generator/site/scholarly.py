@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from urllib.parse import quote
 
 from markupsafe import Markup
 
@@ -127,7 +128,9 @@ def render_json_ld(s: CitationSource) -> Markup:
     return Markup(text)
 
 
-def render_bibtex(s: CitationSource) -> str:
+def render_bibtex(s: CitationSource, *, abstract: bool = False, key: str | None = None) -> str:
+    """``abstract``: add the abstract (the download files have it, the page does not);
+    ``key``: the citation key to use instead of the one made from the paper."""
     year, month = s.date_iso[:4], int(s.date_iso[5:7])
     fields = [("title", bibtex_text(s.title, keep_math=True)),
               ("author", " and ".join(bibtex_text(a) for a in s.authors))]
@@ -139,9 +142,13 @@ def render_bibtex(s: CitationSource) -> str:
     if s.doi:
         fields.append(("doi", bibtex_text(s.doi)))
     fields.append(("url", bibtex_text(s.arxiv_url or s.url)))
+    if abstract and s.abstract:
+        fields.append(("abstract", bibtex_text(s.abstract)))
+    if abstract and s.keywords:
+        fields.append(("keywords", bibtex_text(", ".join(s.keywords))))
     kind = "misc" if s.arxiv or not s.doi else "article"
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
-    return f"@{kind}{{{citation_key(s.authors, year, s.title)},\n{body}\n}}"
+    return f"@{kind}{{{key or citation_key(s.authors, year, s.title)},\n{body}\n}}"
 
 
 def citation_key(authors: Sequence[str], year: str, title: str) -> str:
@@ -182,3 +189,19 @@ def _safe_math(text: str) -> bool:
         if depth < 0:
             return False
     return depth == 0
+
+
+def coins(title: str, authors: Sequence[str], date_iso: str, url: str, *,
+          doi: str | None = None, arxiv: str | None = None) -> str:
+    """The ``title`` of a COinS span (OpenURL 1.0 key/value pairs, Z39.88-2004), which
+    Zotero's connector reads from list pages. Plain text: Jinja escapes the ``&``."""
+    genre = "article" if doi and not arxiv else "preprint"
+    pairs = [("ctx_ver", "Z39.88-2004"), ("rft_val_fmt", "info:ofi/fmt:kev:mtx:journal"),
+             ("rft.genre", genre), ("rft.atitle", title), ("rft.date", date_iso)]
+    pairs += [("rft.au", author) for author in authors]
+    if doi:
+        pairs.append(("rft_id", f"info:doi/{doi}"))
+    if arxiv:
+        pairs.append(("rft_id", f"info:arxiv/{arxiv}"))
+    pairs.append(("rft_id", url))
+    return "&".join(f"{key}={quote(value, safe='')}" for key, value in pairs)

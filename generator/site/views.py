@@ -45,6 +45,43 @@ class DigestRef:
 
 
 @dataclass(frozen=True)
+class RollupRef:
+    """A week's or a month's rollup of the digest."""
+
+    key: str  # "2026-W27" or "2026-07"
+    kind: str  # "week" or "month"
+    label: str  # "Week 27, 2026 (29 June – 5 July 2026)" or "July 2026"
+    url: str
+    count: int  # papers in the period
+
+
+@dataclass(frozen=True)
+class Downloads:
+    """Reference-manager files of a page's papers (BibTeX, RIS, CSL-JSON); None: not made."""
+
+    bibtex: str | None = None
+    ris: str | None = None
+    csl_json: str | None = None
+
+
+@dataclass(frozen=True)
+class FeedRef:
+    """One feed in its formats (absolute URLs; None: that format is off) and the page it
+    follows."""
+
+    title: str
+    page_url: str  # absolute
+    rss: str | None
+    atom: str | None
+    json: str | None
+    kind: str  # site, digest, topic, tag
+
+    @property
+    def first(self) -> str:
+        return self.rss or self.atom or self.json or self.page_url
+
+
+@dataclass(frozen=True)
 class SubscribeView:
     """A sign-up form posting to a newsletter service; ``hidden``: (name, value) pairs."""
 
@@ -69,6 +106,8 @@ class PaperCard:
     topic: TopicRef | None
     tags: tuple[TagRef, ...]
     upvotes: int | None
+    # ContextObject in SPAN (COinS): Zotero's connector offers every paper of a list page
+    coins: str = ""
 
 
 @dataclass(frozen=True)
@@ -90,6 +129,7 @@ class PaperView:
     scholarly: ScholarlyMeta | None = None
     comment: str | None = None
     journal_ref: str | None = None
+    downloads: Downloads | None = None
 
 
 @dataclass(frozen=True)
@@ -126,6 +166,8 @@ class SiteLinks:
     digests: str
     archive: str
     search: str | None  # None: search is switched off
+    feeds_page: str | None = None  # the page listing every feed; None: every feed is off
+    opml: str | None = None  # every feed in one OPML file
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,8 @@ def test_plan_has_one_route_per_page_kind_and_item() -> None:
     expected = {"", "404.html", "topics/", "topics/language/", "topics/control/", "tags/",
                 "tags/nlp/", "tags/rl/", "digests/", "digests/2024-03-12/", "digests/2024-03-11/",
                 "digests/2024-03-10/", "archive/", "archive/page/2/", "archive/page/3/",
-                "search/", *(f"papers/{p.slug}/" for p in PAPERS)}
+                "search/", "feeds/", "digests/2024-W10/", "digests/2024-W11/",
+                "digests/2024-03/", *(f"papers/{p.slug}/" for p in PAPERS)}
     assert set(routes) == expected
 
 
