@@ -2,6 +2,7 @@
 ``topics.lock.yaml`` that keeps topics and their slugs stable from build to build."""
 
 from generator.topics.cache import cached_topics, fit_fingerprint
+from generator.topics.compact import CompactVectors, compact_vectors
 from generator.topics.fit import cluster_topics
 from generator.topics.lock import (
     LOCK_NAME,
@@ -15,9 +16,11 @@ from generator.topics.report import render_topics_text, topics_report
 
 __all__ = [
     "LOCK_NAME",
+    "CompactVectors",
     "TopicLock",
     "cached_topics",
     "cluster_topics",
+    "compact_vectors",
     "fit_fingerprint",
     "load_lock",
     "lock_bytes",
