@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
@@ -33,9 +33,11 @@ from generator.feeds import (
     render_robots,
     render_sitemap,
 )
+from generator.filters import render_filter_index
 from generator.mail import render_issue_emails
 from generator.markup import start_markup
 from generator.models import LoadResult, OutputFile, Paper, Progress, TopicModel
+from generator.ranking import render_ranking_files
 from generator.render import (
     Asset,
     TemplateFailure,
@@ -266,9 +268,16 @@ def site_files(config: SiteConfig, model: SiteModel, theme: Theme,
 
 
 def reader_files(config: SiteConfig, model: SiteModel, timer: Timer | None) -> list[OutputFile]:
-    """What the reader features read: the OPML list of every feed."""
+    """What the reader features read: the OPML list of every feed, the filter index and the
+    vectors of the "For you" ranking."""
     opml = render_opml(config, model)
-    return [opml] if opml is not None else []
+    files = [opml] if opml is not None else []
+    with timer.phase("filters") if timer else nullcontext():
+        files += render_filter_index(config, model)
+    if config.topics.enabled:
+        with timer.phase("ranking") if timer else nullcontext():
+            files += render_ranking_files(config, model)
+    return files
 
 
 def fixed_files(config: SiteConfig, model: SiteModel,

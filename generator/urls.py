@@ -110,3 +110,7 @@ def downloads(route: str) -> tuple[str, str, str]:
     if route.startswith("papers/"):
         return f"{route}cite.bib", f"{route}cite.ris", f"{route}cite.json"
     return f"{route}papers.bib", f"{route}papers.ris", f"{route}papers.json"
+
+
+def for_you() -> str:
+    return "for-you/"

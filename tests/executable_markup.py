@@ -28,16 +28,23 @@ _THEME_TAGS = frozenset({"link", "meta"})
 # The theme's own widgets, recognised by their exact attributes: the search box and search page
 # (form, input, submit button, noscript hint), the BibTeX copy button, the site's one script
 # (a content-hashed static file) and the JSON-LD data block (not executed, "<" escaped).
-_THEME_SCRIPT = re.compile(r"/(?:[\w.-]+/)*static/site\.[0-9a-f]{10}\.js")
+_THEME_SCRIPT = re.compile(r"/(?:[\w.-]+/)*static/(?:site|filters|readers)\.[0-9a-f]{10}\.js")
+# The reader widgets (filter box, For you page): their forms post nowhere and their inputs are
+# the filter's fields; readers.js gets the site's base path and the ranking folder.
+_FILTER_INPUTS = {"w", "xw", "a", "xa", "g", "xg"}
 _THEME_WIDGETS = {
-    "form": lambda a: a.get("role") == "search" and str(a.get("data-search")).endswith(
-        "/pagefind/pagefind.js"),
-    "input": lambda a: a.get("type") == "search" and a.get("class") == "search-input",
+    "form": lambda a: (a.get("role") == "search" and str(a.get("data-search")).endswith(
+        "/pagefind/pagefind.js")) or (a.get("class") == "filter-form" and a.get("method") == "get"),
+    "input": lambda a: (a.get("type") == "search" and a.get("class") == "search-input") or (
+        a.get("type") == "text" and a.get("name") in _FILTER_INPUTS) or (
+        a.get("type") == "radio" and a.get("name") == "m") or (
+        a.get("type") == "file" and "data-profile-import" in a),
     "button": lambda a: a == {"type": "submit"} or (
-        a.get("data-copy") == "bibtex" and a.get("class") == "copy-button"),
+        a.get("data-copy") == "bibtex" and a.get("class") == "copy-button") or (
+        a.get("type") == "button" and any(k.startswith("data-profile-") for k in a)),
     "noscript": lambda a: not a,
     "script": lambda a: a == {"type": "application/ld+json"} or (
-        set(a) == {"type", "src"} and a["type"] == "module"
+        set(a) - {"data-base", "data-ranking"} == {"type", "src"} and a["type"] == "module"
         and _THEME_SCRIPT.fullmatch(str(a["src"])) is not None),
 }
 

@@ -89,7 +89,7 @@ def replan(state: PlanState, config: SiteConfig, papers: Sequence[Paper],
     retitled: set[str] = set()  # ... and whose title did: maps show titles
     for slug in sorted(restyled | {p.slug for p in changed}):
         card = card_of(new_papers[state.order[slug]], planner.link, planner.topics, tag_refs,
-                       topic_model)
+                       topic_model, len(new_papers) - 1 - state.order[slug])
         if card != cards[slug]:
             touched.add(slug)
             if card.title_text != cards[slug].title_text:

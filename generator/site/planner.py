@@ -123,7 +123,8 @@ def planner_for(config: SiteConfig, papers: Sequence[Paper],
     tag_refs = tag_refs_of(papers, link)
     issues = plan_issues(papers, config.digest.period, config.digest.limit)
     digests = _digest_refs(issues, link)
-    cards = {p.slug: card_of(p, link, topic_refs, tag_refs, topic_model) for p in papers}
+    cards = {p.slug: card_of(p, link, topic_refs, tag_refs, topic_model, len(papers) - 1 - i)
+             for i, p in enumerate(papers)}
     site = _site_view(config, link)
     return Planner(config, link, site, papers, cards, topic_model, topic_refs, tag_refs, digests,
                    issues, lazy, plan_rollups(papers, config.digest.period))
@@ -135,7 +136,8 @@ def _site_view(config: SiteConfig, link: urls.Urls) -> SiteView:
                       tags=link.link(urls.tags_index()), digests=link.link(urls.digests_index()),
                       archive=link.link(urls.archive(1)), search=search,
                       feeds_page=link.link(urls.feeds_index()) if _any_feed(config) else None,
-                      opml=link.link(urls.OPML) if _any_feed(config) else None)
+                      opml=link.link(urls.OPML) if _any_feed(config) else None,
+                      for_you=link.link(urls.for_you()) if config.topics.enabled else None)
     nav = (NavItem("Latest", links.home, "home"), NavItem("Topics", links.topics, "topics"),
            NavItem("Tags", links.tags, "tags"), NavItem("Digests", links.digests, "digests"),
            NavItem("Archive", links.archive, "archive"))
@@ -146,6 +148,8 @@ def _site_view(config: SiteConfig, link: urls.Urls) -> SiteView:
         search_url=search,
         search_script=link.link(urls.SEARCH_SCRIPT) if config.search.enabled else None,
         subscribe=_subscribe_view(config),
+        filters_url=link.link("filters/"),
+        ranking_url=link.link("ranking/") if config.topics.enabled else None,
     )
 
 
@@ -214,7 +218,8 @@ def feed_refs(config: SiteConfig, link: urls.Urls, topics: Sequence[TopicRef],
 
 
 def card_of(paper: Paper, link: urls.Urls, topics: Mapping[str, TopicRef],
-            tags: Mapping[str, TagRef], model: TopicModel) -> PaperCard:
+            tags: Mapping[str, TagRef], model: TopicModel, pid: int = 0) -> PaperCard:
+    """``pid``: the paper's number in the filter index (see paper_ids)."""
     topic_slug = model.topic_of.get(paper.slug)
     title_text = plain_text(paper.title)
     url = urls.arxiv_abs(paper.arxiv) if paper.arxiv else link.absolute(urls.paper(paper.slug))
@@ -227,6 +232,7 @@ def card_of(paper: Paper, link: urls.Urls, topics: Mapping[str, TopicRef],
         tags=tuple(tags[t] for t in paper.tags), upvotes=paper.upvotes,
         coins=coins(title_text, paper.authors, paper.date.isoformat(), url, doi=paper.doi,
                     arxiv=paper.arxiv),
+        pid=pid,
     )
 
 
@@ -327,6 +333,7 @@ class Planner:
             self._page("404.html", "404.html", "404", "Page not found", {}),
             *self._search_pages(),
             *self._feeds_pages(),
+            *self._for_you_pages(),
         )
 
     def _page(self, route: str, template: str, kind: str, title: str,
@@ -518,6 +525,11 @@ class Planner:
         order = sorted(groups, key=lambda s: (-len(groups[s]), s is None,
                                               self.topics[s].label if s else ""))
         return tuple(TopicGroup(self.topics[s] if s else None, tuple(groups[s])) for s in order)
+
+    def _for_you_pages(self) -> list[Route]:
+        if self.site.links.for_you is None:
+            return []
+        return [self._page(urls.for_you(), "for_you.html", "for-you", "For you", {})]
 
     def _feeds_pages(self) -> list[Route]:
         if self.site.links.feeds_page is None:

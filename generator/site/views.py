@@ -108,6 +108,9 @@ class PaperCard:
     upvotes: int | None
     # ContextObject in SPAN (COinS): Zotero's connector offers every paper of a list page
     coins: str = ""
+    # the paper's number in the filter index: its place counted from the oldest paper, so
+    # adding newer papers leaves it alone (generator/filters)
+    pid: int = 0
 
 
 @dataclass(frozen=True)
@@ -168,6 +171,7 @@ class SiteLinks:
     search: str | None  # None: search is switched off
     feeds_page: str | None = None  # the page listing every feed; None: every feed is off
     opml: str | None = None  # every feed in one OPML file
+    for_you: str | None = None  # the page ranking papers by the reader's stars
 
 
 @dataclass(frozen=True)
@@ -193,6 +197,8 @@ class SiteView:
     search_url: str | None = None  # None: search is switched off
     search_script: str | None = None  # Pagefind's module, when search is on
     subscribe: SubscribeView | None = None
+    filters_url: str | None = None  # the folder of the filter index (generator/filters)
+    ranking_url: str | None = None  # the folder of the ranking vectors (generator/ranking)
 
 
 @dataclass(frozen=True)

@@ -76,7 +76,9 @@ def test_sample_site_builds_all_53_papers_without_broken_links(built_sample: Pat
     finally:
         server.shutdown()
     assert broken == []
-    assert len([u for u in visited if "/papers/" in u]) == 53
+    assert len([u for u in visited if "/papers/" in u and u.endswith("/")]) == 53
+    # and each paper's BibTeX, RIS and CSL-JSON download
+    assert len([u for u in visited if "/papers/" in u and "/cite." in u]) == 3 * 53
 
 
 def test_fixture_site_has_no_broken_links_or_missing_assets(built_full: Path) -> None:

@@ -85,9 +85,14 @@ def test_hostile_entry_cannot_script_the_page(make_site) -> None:
     out = build(site)
     page = next((out / "papers").glob("*/index.html")).read_text()
     scripts = re.findall(r"<script[^>]*>", page)
-    assert len(scripts) == 2 and scripts[0] == '<script type="application/ld+json">'
+    assert len(scripts) == 4 and scripts[0] == '<script type="application/ld+json">'
     assert re.fullmatch(r'<script type="module" src="/digest/static/site\.[0-9a-f]+\.js">',
                         scripts[1])
+    # the reader features: filters and stars (themes/default/static/)
+    assert re.fullmatch(r'<script type="module" src="/digest/static/filters\.[0-9a-f]+\.js">',
+                        scripts[2])
+    assert re.fullmatch(r'<script type="module" src="/digest/static/readers\.[0-9a-f]+\.js" '
+                        r'data-ranking="/digest/ranking/" data-base="/digest/">', scripts[3])
     assert "<script>alert" not in page and "<script>x()" not in page
     assert "</title><script>" not in page
     ld = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1)

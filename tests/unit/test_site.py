@@ -43,7 +43,7 @@ def test_plan_has_one_route_per_page_kind_and_item() -> None:
                 "tags/nlp/", "tags/rl/", "digests/", "digests/2024-03-12/", "digests/2024-03-11/",
                 "digests/2024-03-10/", "archive/", "archive/page/2/", "archive/page/3/",
                 "search/", "feeds/", "digests/2024-W10/", "digests/2024-W11/",
-                "digests/2024-03/", *(f"papers/{p.slug}/" for p in PAPERS)}
+                "digests/2024-03/", "for-you/", *(f"papers/{p.slug}/" for p in PAPERS)}
     assert set(routes) == expected
 
 

@@ -2,6 +2,7 @@
 // Pages work without this file; it only adds behaviour. Result text is inserted as text nodes.
 
 const loaded = new Map();
+const FILTER_SCAN = 300; // search results checked against a filter (filters.js)
 
 function pagefindFor(form) {
   const src = form.dataset.search;
@@ -80,11 +81,22 @@ function setUp(form) {
     const pagefind = await pagefindFor(form);
     const search = await pagefind.debouncedSearch(query, {}, 150);
     if (search === null || ticket !== latest) return;
-    const shown = await Promise.all(search.results.slice(0, limit).map((r) => r.data()));
+    const filter = form.dataset.fromUrl !== undefined ? document.paperboyFilter : null;
+    let shown;
+    let count = search.results.length;
+    if (filter) {
+      // filters.js: keep the results whose paper number passes the page's filter
+      const scanned = await Promise.all(search.results.slice(0, FILTER_SCAN).map((r) => r.data()));
+      const kept = scanned.filter((data) => filter(Number(data.meta.pid)));
+      count = kept.length;
+      shown = kept.slice(0, limit);
+    } else {
+      shown = await Promise.all(search.results.slice(0, limit).map((r) => r.data()));
+    }
     if (ticket !== latest) return;
-    const count = search.results.length;
-    status.textContent = count === 0 ? `No papers match “${query}”.`
-      : `${count} paper${count === 1 ? " matches" : "s match"} “${query}”.`;
+    const filtered = filter ? " and the filter" : "";
+    status.textContent = count === 0 ? `No papers match “${query}”${filtered}.`
+      : `${count} paper${count === 1 ? " matches" : "s match"} “${query}”${filtered}.`;
     list.replaceChildren(...shown.map(resultItem));
     if (more) {
       more.hidden = count <= limit;
@@ -104,6 +116,7 @@ function setUp(form) {
   if (form.dataset.fromUrl !== undefined) {
     input.value = new URLSearchParams(location.search).get("q") || "";
     form.addEventListener("submit", (event) => { event.preventDefault(); run(); });
+    document.addEventListener("paperboy:filter", () => { run(); });
     run();
   }
 }
