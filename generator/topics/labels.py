@@ -1,7 +1,10 @@
 """Topic labels: class-based TF-IDF terms per topic, cleaned for people to read.
 
 Bigrams win over their parts, generic research words and stop-words never label a topic, and no
-term repeats within a label or across labels (acronyms and plurals count as repeats). Pure.
+term repeats within a label or across labels (acronyms and plurals count as repeats). The label
+takes the topic's terms in order of the harmonic mean of coverage (share of the topic's papers
+that use the term) and exclusivity (share of the papers using it that are in the topic), so a
+word every topic uses ("classes", "domain") does not name one. Pure.
 """
 
 from __future__ import annotations
@@ -57,6 +60,41 @@ def class_terms(matrix: sparse.csr_matrix, assignment: np.ndarray, vocabulary: S
     return result
 
 
+def label_order(matrix: sparse.csr_matrix, assignment: np.ndarray, vocabulary: Sequence[str],
+                term_lists: Sequence[Sequence[str]]) -> list[list[str]]:
+    """Each topic's terms ordered for its label: by the harmonic mean of coverage and
+    exclusivity, the term as a detector of the topic's papers (ties: the class TF-IDF order).
+    A single word with exclusivity under MIN_EXCLUSIVITY goes last: every topic uses it.
+    """
+    k = len(term_lists)
+    index = {str(term): i for i, term in enumerate(vocabulary)}
+    wanted = sorted({index[t] for terms in term_lists for t in terms if t in index})
+    if not wanted:
+        return [list(terms) for terms in term_lists]
+    present = (matrix[:, wanted] > 0).astype(np.float64)
+    indicator = sparse.csr_matrix(
+        (np.ones(len(assignment)), (assignment, np.arange(len(assignment)))),
+        shape=(k, len(assignment)))
+    inside = np.asarray((indicator @ present).todense())
+    everywhere = np.maximum(inside.sum(axis=0), 1)
+    sizes = np.maximum(np.bincount(assignment, minlength=k), 1)
+    column = {term: j for j, term in enumerate(wanted)}
+    ordered = []
+    for topic, terms in enumerate(term_lists):
+        def score(term: str, topic: int = topic) -> tuple[bool, float]:
+            j = column.get(index.get(term, -1))
+            if j is None:
+                return (False, 0.0)
+            coverage = inside[topic, j] / sizes[topic]
+            exclusivity = inside[topic, j] / everywhere[j]
+            generic = " " not in term and exclusivity < MIN_EXCLUSIVITY
+            f1 = 2 * coverage * exclusivity / (coverage + exclusivity) if inside[topic, j] else 0
+            return (not generic, f1)
+        ordered.append(sorted(terms, key=score, reverse=True))
+    return ordered
+
+
+MIN_EXCLUSIVITY = 0.3
 PHRASE_SHARE = 0.5  # a word gives way to a phrase holding at least half its weight in the topic
 
 
