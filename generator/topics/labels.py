@@ -1,10 +1,11 @@
 """Topic labels: class-based TF-IDF terms per topic, cleaned for people to read.
 
 Bigrams win over their parts, generic research words and stop-words never label a topic, and no
-term repeats within a label or across labels (acronyms and plurals count as repeats). The label
-takes the topic's terms in order of the harmonic mean of coverage (share of the topic's papers
-that use the term) and exclusivity (share of the papers using it that are in the topic), so a
-word every topic uses ("classes", "domain") does not name one. Pure.
+term repeats within a label or across labels (acronyms and plurals count as repeats). A term
+most topics use ("writes" in a forum, "classes" in papers) is shown last and never labels a topic
+while a specific one is left, and the label takes the topic's leading terms in order of coverage
+(share of its papers using the term) times exclusivity (share of the papers using it that are in
+the topic). Pure.
 """
 
 from __future__ import annotations
@@ -40,8 +41,9 @@ GENERIC_WORDS = frozenset(_GENERIC_TEXT.split())
 
 
 def class_terms(matrix: sparse.csr_matrix, assignment: np.ndarray, vocabulary: Sequence[str],
-                k: int) -> list[list[str]]:
-    """Class-based TF-IDF (as BERTopic): a term's weight in a topic against all topics."""
+                k: int, count: int = TOPIC_TERMS) -> list[list[str]]:
+    """Class-based TF-IDF (as BERTopic): a topic's ``count`` best terms by their weight in it
+    against all topics."""
     indicator = sparse.csr_matrix(
         (np.ones(len(assignment)), (assignment, np.arange(len(assignment)))),
         shape=(k, len(assignment)))
@@ -53,24 +55,24 @@ def class_terms(matrix: sparse.csr_matrix, assignment: np.ndarray, vocabulary: S
     phrases_of = _phrases_by_word(vocabulary)
     result = []
     for row, mass in zip(weights, per_class, strict=True):
-        order = top_terms(row, vocabulary, TOPIC_TERMS * 8)
+        order = top_terms(row, vocabulary, count * 8)
         kept = [_as_phrase(int(i), mass, vocabulary, phrases_of) for i in order
                 if row[i] > 0 and _is_informative(vocabulary[i])]
-        result.append(prefer_phrases(list(dict.fromkeys(kept))))
+        result.append(prefer_phrases(list(dict.fromkeys(kept)), count))
     return result
 
 
-def label_order(matrix: sparse.csr_matrix, assignment: np.ndarray, vocabulary: Sequence[str],
-                term_lists: Sequence[Sequence[str]]) -> list[list[str]]:
-    """Each topic's terms ordered for its label: by the harmonic mean of coverage and
-    exclusivity, the term as a detector of the topic's papers (ties: the class TF-IDF order).
-    A single word with exclusivity under MIN_EXCLUSIVITY goes last: every topic uses it.
-    """
+def term_scores(matrix: sparse.csr_matrix, assignment: np.ndarray, vocabulary: Sequence[str],
+                term_lists: Sequence[Sequence[str]]) -> list[dict[str, tuple[bool, float]]]:
+    """For each topic's terms: (specific, coverage x exclusivity). Coverage is the share of the
+    topic's papers that use the term, exclusivity the share of papers using it that are in the
+    topic. A term is generic (not specific) when its exclusivity is under MIN_EXCLUSIVITY or
+    it is not MIN_LIFT times more common in the topic than overall ("writes" in a forum)."""
     k = len(term_lists)
     index = {str(term): i for i, term in enumerate(vocabulary)}
     wanted = sorted({index[t] for terms in term_lists for t in terms if t in index})
     if not wanted:
-        return [list(terms) for terms in term_lists]
+        return [{t: (True, 0.0) for t in terms} for terms in term_lists]
     present = (matrix[:, wanted] > 0).astype(np.float64)
     indicator = sparse.csr_matrix(
         (np.ones(len(assignment)), (assignment, np.arange(len(assignment)))),
@@ -79,22 +81,36 @@ def label_order(matrix: sparse.csr_matrix, assignment: np.ndarray, vocabulary: S
     everywhere = np.maximum(inside.sum(axis=0), 1)
     sizes = np.maximum(np.bincount(assignment, minlength=k), 1)
     column = {term: j for j, term in enumerate(wanted)}
-    ordered = []
+    result = []
     for topic, terms in enumerate(term_lists):
-        def score(term: str, topic: int = topic) -> tuple[bool, float]:
+        scores = {}
+        for term in terms:
             j = column.get(index.get(term, -1))
             if j is None:
-                return (False, 0.0)
+                scores[term] = (True, 0.0)
+                continue
             coverage = inside[topic, j] / sizes[topic]
             exclusivity = inside[topic, j] / everywhere[j]
-            generic = " " not in term and exclusivity < MIN_EXCLUSIVITY
-            f1 = 2 * coverage * exclusivity / (coverage + exclusivity) if inside[topic, j] else 0
-            return (not generic, f1)
-        ordered.append(sorted(terms, key=score, reverse=True))
-    return ordered
+            specific = exclusivity >= max(MIN_EXCLUSIVITY,
+                                          MIN_LIFT * sizes[topic] / len(assignment))
+            scores[term] = (bool(specific), float(coverage * exclusivity))
+        result.append(scores)
+    return result
+
+
+def shown_and_label_terms(terms: Sequence[str], scores: Mapping[str, tuple[bool, float]],
+                          ) -> tuple[list[str], list[str]]:
+    """(the TOPIC_TERMS terms shown: class TF-IDF order, specific ones first; candidates for the
+    label: the LABEL_CANDIDATES best of those by coverage x exclusivity, specific first)."""
+    shown = sorted(terms, key=lambda t: not scores[t][0])
+    label = sorted(shown[:LABEL_POOL], key=lambda t: scores[t], reverse=True)
+    return shown[:TOPIC_TERMS], label
 
 
 MIN_EXCLUSIVITY = 0.3
+MIN_LIFT = 1.5
+LABEL_CANDIDATES = 3 * TOPIC_TERMS  # class TF-IDF terms read per topic
+LABEL_POOL = 2 * TOPIC_TERMS  # of which the label may use the first (specific ones first)
 PHRASE_SHARE = 0.5  # a word gives way to a phrase holding at least half its weight in the topic
 
 
@@ -138,7 +154,7 @@ def _is_informative(term: str) -> bool:
     return not all(w.isdigit() or len(w) < 2 for w in words)
 
 
-def prefer_phrases(ranked: list[str]) -> list[str]:
+def prefer_phrases(ranked: list[str], count: int = TOPIC_TERMS) -> list[str]:
     """Keep a bigram instead of its single words, and drop words, acronyms and plurals that
     repeat a term already chosen."""
     chosen: list[str] = []
@@ -153,7 +169,7 @@ def prefer_phrases(ranked: list[str]) -> list[str]:
         elif any(_repeats(c, term) for c in chosen):
             continue
         chosen.append(term)
-        if len(chosen) >= TOPIC_TERMS:
+        if len(chosen) >= count:
             break
     return chosen
 

@@ -219,6 +219,7 @@ def main() -> None:
                         help="also time ours on N papers (the arXiv corpus repeated, new IDs)")
     parser.add_argument("--stability", action="store_true",
                         help="also run the 5%% lock stability test on every corpus")
+    parser.add_argument("--stability-sizes", default="500,5000,full")
     parser.add_argument("--csv", type=Path, default=None, help="also append rows as JSON lines")
     parser.add_argument("--one", nargs=4, metavar=("SAMPLE", "METHOD", "SEED", "K"))
     args = parser.parse_args()
@@ -257,7 +258,7 @@ def main() -> None:
         from tests.bench.bench_stability import report_stability
 
         for name, path in corpora.items():
-            report_stability(path, name)
+            report_stability(path, name, tuple(args.stability_sizes.split(",")))
 
 
 def _scale_row(path: Path, papers: int) -> str:
