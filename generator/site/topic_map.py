@@ -78,7 +78,8 @@ def draw_topic_map(points: Sequence[MapPoint], *, focus: int | None = None,
     inside = [p for p in points if _within(p, box)]
     shown, binned = _sample(inside, limit)
     legend = _legend_entries(points, labels, focus)
-    height = HEIGHT + _legend_height(len(legend))
+    columns = _legend_columns(legend)
+    height = HEIGHT + _legend_height(len(legend), columns)
     parts = [_svg_open(height, "Topic map: each dot is a paper, coloured by topic")]
     parts.extend(_bins(binned, box, focus))
     radius = 3.2 if focus is not None else 2.6
@@ -92,7 +93,7 @@ def draw_topic_map(points: Sequence[MapPoint], *, focus: int | None = None,
             parts.append(f'<text x="{x:.1f}" y="{y + FONT_SIZE * 0.8:.1f}" '
                          f'font-size="{FONT_SIZE}" paint-order="stroke" stroke="#fff" '
                          f'stroke-width="3">{escape(text)}</text>')
-    parts.extend(_legend(legend))
+    parts.extend(_legend(legend, columns))
     parts.append("</svg>")
     return Markup("\n".join(parts)), frozenset(p.key for p in shown)
 
@@ -177,16 +178,30 @@ def _legend_entries(points: Sequence[MapPoint], labels: Sequence[tuple[int, str]
     return [(colour(topic), text) for topic, text in labels if topic in present]
 
 
-def _legend_height(rows: int) -> int:
-    return -(-rows // LEGEND_COLUMNS) * LEGEND_ROW + 8 if rows else 0
+def _legend_columns(entries: Sequence[tuple[str, str]]) -> int:
+    """As many columns (at most LEGEND_COLUMNS) as leave room for the longest label."""
+    longest = max((len(text) for _, text in entries), default=0)
+    for columns in range(LEGEND_COLUMNS, 1, -1):
+        if _legend_room(columns) >= longest:
+            return columns
+    return 1
 
 
-def _legend(entries: Sequence[tuple[str, str]]) -> list[str]:
-    column_width = WIDTH / LEGEND_COLUMNS
-    most = int((column_width - 22) / (CHAR_WIDTH * 0.85))
+def _legend_room(columns: int) -> int:
+    """Characters that fit in one legend column (11 px text)."""
+    return int((WIDTH / columns - 22) / (CHAR_WIDTH * 0.85))
+
+
+def _legend_height(rows: int, columns: int) -> int:
+    return -(-rows // columns) * LEGEND_ROW + 8 if rows else 0
+
+
+def _legend(entries: Sequence[tuple[str, str]], columns: int) -> list[str]:
+    column_width = WIDTH / columns
+    most = _legend_room(columns)
     result = []
     for index, (fill, text) in enumerate(entries):
-        row, column = divmod(index, LEGEND_COLUMNS)
+        row, column = divmod(index, columns)
         x, y = column * column_width + 4, HEIGHT + 6 + row * LEGEND_ROW
         shown = text if len(text) <= most else text[:most - 1] + "\u2026"
         result.append(f'<g class="legend"><rect x="{x:.1f}" y="{y + 3:.1f}" width="10" '

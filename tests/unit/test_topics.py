@@ -281,3 +281,39 @@ def test_topics_are_not_worse_than_the_textbook_pipeline_at_the_same_k(which: st
     reduced = Normalizer().fit_transform(TruncatedSVD(100, random_state=0).fit_transform(matrix))
     textbook = KMeans(len(model.topics), n_init=5, random_state=0).fit_predict(reduced)
     assert ours >= v_measure_score(truth, textbook) - 0.02
+
+
+def test_label_quality_counts_coverage_and_exclusivity() -> None:
+    from generator.models import Topic
+    from generator.topic_report import label_quality, topics_report
+
+    papers = [make_paper("a1", "Speech recognition", "Noisy rooms."),
+              make_paper("a2", "Streaming", "Spoken SPEECH on phones."),
+              make_paper("a3", "Accents", "Adapting to speakers."),
+              make_paper("b1", "Galaxies", "Telescope speech-free images, noise."),
+              make_paper("b2", "Redshift", "Sky surveys.")]
+    model = TopicModel((Topic("speech", "Renamed", (), ("a1", "a2", "a3"), "Speech, Noisy"),
+                        Topic("sky", "Sky", (), ("b1", "b2"), "Sky")), {}, {})
+    quality = label_quality(papers, model)
+    # "speech" in a1, a2 ("SPEECH") and b1 ("speech-free": a whole word before the hyphen);
+    # "noisy" in a1; "noise" is not "noisy"
+    assert quality["speech"] == (2 / 3, 2 / 3)
+    assert quality["sky"] == (1 / 2, 1.0)
+    report = topics_report(papers, model)
+    assert report[0]["label_coverage"] == round(2 / 3, 3) and report[0]["label"] == "Renamed"
+
+
+def test_words_every_post_uses_never_label_a_topic() -> None:
+    """On five newsgroups the most common words ("writes", "article", ...) are in every group;
+    labels name what a topic is about instead."""
+    import re
+
+    papers, _ = newsgroup_papers("five")
+    model = cluster_topics(papers, related_count=0)
+    documents = Counter(w for p in papers for w in set(
+        re.findall(r"[a-z][a-z0-9-]*[a-z0-9]", f"{p.title} {p.abstract}".lower()))
+        if w not in ENGLISH_STOP_WORDS)
+    common = {w for w, _ in documents.most_common(5)}
+    for topic in model.topics:
+        words = {w.lower() for term in topic.label.split(", ") for w in term.split()}
+        assert not words & common, (topic.label, common)
