@@ -94,11 +94,24 @@ def render_lock(model: TopicModel, papers: int) -> str:
             "size": len(topic.papers), "terms": list(topic.terms),
             "norm": round(topic.centroid_norm, 5),
             "centroid": {term: round(weight, 5) for term, weight in topic.centroid},
-            "members": sorted(topic.papers),
+            "members": _OnePerLine(sorted(topic.papers)),
         })
-    body = yaml.safe_dump({"papers": papers, "topics": topics}, sort_keys=False,
-                          allow_unicode=True, width=100, default_flow_style=None)
+    body = yaml.dump({"papers": papers, "topics": topics}, Dumper=_LockDumper, sort_keys=False,
+                     allow_unicode=True, width=100, default_flow_style=None)
     return HEADER + body
+
+
+class _OnePerLine(list):
+    """A list written one item per line: a paper added to a topic is a one-line diff."""
+
+
+class _LockDumper(yaml.SafeDumper):
+    pass
+
+
+_LockDumper.add_representer(
+    _OnePerLine, lambda dumper, items: dumper.represent_sequence(
+        "tag:yaml.org,2002:seq", items, flow_style=False))
 
 
 def write_lock(site_root: Path, text: str) -> bool:
