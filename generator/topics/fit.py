@@ -29,6 +29,7 @@ from generator.topics.labels import (
 )
 from generator.topics.lock import TopicLock, match_topics
 from generator.topics.rule import Centroid, assign, centroids_of
+from generator.topics.vectors import SEGMENT
 
 LSA_DIMENSIONS = 100
 SVD_ITERATIONS = 5
@@ -75,13 +76,15 @@ def cluster_topics(papers: Sequence[Paper], *, count: int | None = None, related
 
 
 def _text_of(paper: Paper) -> str:
-    """Title twice plus abstract, without URLs, LaTeX commands or tags (never topic words).
+    """Title twice plus abstract, without URLs, LaTeX commands or tags (never topic words);
+    the parts are SEGMENTs, so no bigram joins the end of the title to its repeat ("sale sale"
+    from "For sale", "dos windows" from "Windows or DOS").
 
     A regex, not markup.plain_text: rendering Markdown for every abstract cost more than the
     whole TF-IDF at 10k papers, and the tokens that matter are the same.
     """
     title = _NOT_WORDS.sub(" ", paper.title)
-    return f"{title}. {title}. {_NOT_WORDS.sub(' ', paper.abstract)}"
+    return f"{title}{SEGMENT}{title}{SEGMENT}{_NOT_WORDS.sub(' ', paper.abstract)}"
 
 
 def _vectorize(texts: list[str]) -> tuple[sparse.csr_matrix | None, np.ndarray | None]:

@@ -53,10 +53,14 @@ def class_terms(matrix: sparse.csr_matrix, assignment: np.ndarray, vocabulary: S
     weights = (per_class / (per_class.sum(axis=1, keepdims=True) + 1e-12)) * np.log1p(
         average / frequency)
     phrases_of = _phrases_by_word(vocabulary)
+    words_at = {str(term): i for i, term in enumerate(vocabulary) if " " not in str(term)}
     result = []
-    for row, mass in zip(weights, per_class, strict=True):
+    # a phrase stands for its word when it is in enough of the topic's papers that use the word:
+    # counted in papers, not weight (a phrase's rarity inflates its TF-IDF weight)
+    present = np.asarray((indicator @ (matrix > 0).astype(np.float64)).todense())
+    for row, mass in zip(weights, present, strict=True):
         order = top_terms(row, vocabulary, count * 8)
-        kept = [_as_phrase(int(i), mass, vocabulary, phrases_of) for i in order
+        kept = [_as_phrase(int(i), mass, vocabulary, phrases_of, words_at) for i in order
                 if row[i] > 0 and _is_informative(vocabulary[i])]
         result.append(prefer_phrases(list(dict.fromkeys(kept)), count))
     return result
@@ -111,7 +115,7 @@ MIN_EXCLUSIVITY = 0.3
 MIN_LIFT = 1.5
 LABEL_CANDIDATES = 3 * TOPIC_TERMS  # class TF-IDF terms read per topic
 LABEL_POOL = 2 * TOPIC_TERMS  # of which the label may use the first (specific ones first)
-PHRASE_SHARE = 0.5  # a word gives way to a phrase holding at least half its weight in the topic
+PHRASE_SHARE = 0.5  # a word gives way to a phrase found in half the topic's papers using it
 
 
 def _phrases_by_word(vocabulary: Sequence[str]) -> dict[str, list[int]]:
@@ -126,15 +130,22 @@ def _phrases_by_word(vocabulary: Sequence[str]) -> dict[str, list[int]]:
 
 
 def _as_phrase(index: int, mass: np.ndarray, vocabulary: Sequence[str],
-               phrases_of: Mapping[str, list[int]]) -> str:
-    """The term, or the informative phrase around it that carries most of its weight in this
-    topic: "neural networks" rather than "networks" and "neural" as two label words."""
+               phrases_of: Mapping[str, list[int]],
+               words_at: Mapping[str, int] | None = None) -> str:
+    """The term, or the informative phrase around it found in at least PHRASE_SHARE of the
+    topic's papers that use each of its words (``mass``: papers per term): "neural networks"
+    rather than "networks" and "neural" as two label words; but "DOS" and "windows" stay words
+    when most posts about Windows do not say "DOS windows"."""
     term = str(vocabulary[index])
     candidates = [i for i in phrases_of.get(term, ()) if _is_informative(vocabulary[i])]
     if " " in term or not candidates:
         return term
     best = max(candidates, key=lambda i: (mass[i], -i))
-    return str(vocabulary[best]) if mass[best] >= PHRASE_SHARE * mass[index] else term
+    if words_at is None:
+        words_at = {str(t): i for i, t in enumerate(vocabulary) if " " not in str(t)}
+    words = [words_at.get(word) for word in str(vocabulary[best]).split()]
+    carried = all(mass[best] >= PHRASE_SHARE * mass[w] for w in words if w is not None)
+    return str(vocabulary[best]) if carried and mass[best] >= PHRASE_SHARE * mass[index] else term
 
 
 def top_terms(row: np.ndarray, vocabulary: Sequence[str], count: int) -> list[int]:

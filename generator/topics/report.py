@@ -21,14 +21,18 @@ def label_terms(label: str) -> list[str]:
 def _pattern(terms: Sequence[str]) -> re.Pattern[str] | None:
     if not terms:
         return None
-    alternatives = "|".join(re.escape(t.lower()) for t in sorted(terms, key=len, reverse=True))
+    # words of a phrase may be joined by any non-word characters ("DOS/Windows"), as the
+    # tokenizer that found the phrase joins them
+    alternatives = "|".join(r"[^a-z0-9]+".join(map(re.escape, t.lower().split()))
+                            for t in sorted(terms, key=len, reverse=True))
     return re.compile(rf"(?<![a-z0-9])(?:{alternatives})s?(?![a-z0-9])")
 
 
 def label_quality(papers: Sequence[Paper], model: TopicModel) -> dict[str, tuple[float, float]]:
     """Topic slug -> (coverage, exclusivity) of its generated label: the share of the topic's
     papers whose title or abstract contains a label term (whole words, any case, plural s
-    allowed), and the share of all papers containing one that are in the topic."""
+    allowed, a phrase's words joined by spaces or punctuation), and the share of all papers
+    containing one that are in the topic."""
     texts = {p.slug: f"{plain_text(p.title)} {plain_text(p.abstract)}".lower() for p in papers}
     result = {}
     for topic in model.topics:

@@ -167,7 +167,9 @@ def compare(corpus: str, records: list[dict], seed: int, methods: tuple[str, ...
     with gzip.GzipFile(sample, "wb", mtime=0) as out:
         out.write("".join(json.dumps(r) + "\n" for r in records).encode("utf-8"))
     true_k = len({r["label"] for r in records})
-    runs = {"ours": in_subprocess(sample, "ours", seed, 0)}
+    runs = {}
+    if "ours" in methods or "b" in methods:
+        runs["ours"] = in_subprocess(sample, "ours", seed, 0)
     for method in methods:
         if method != "ours":
             k = runs["ours"]["k"] if method == "b" else true_k
@@ -199,6 +201,8 @@ def row(result: dict) -> str:
 
 def targets(result: dict) -> list[str]:
     """'>=b ok' / '>=b MISSED', and from 500 documents up '>=a ok' / '>=a MISSED'."""
+    if "ours" not in result:
+        return []
     ours = result["ours"]["v_measure"]
     verdicts = []
     if "b" in result:

@@ -148,3 +148,5 @@ def test_a_phrase_that_carries_its_words_labels_the_topic_instead_of_them() -> N
     phrases = _phrases_by_word(vocabulary)
     assert _as_phrase(2, np.array([0, 3, 3, 1.6, 1]), vocabulary, phrases) == "neural networks"
     assert _as_phrase(2, np.array([0, 3, 3, 1.4, 1]), vocabulary, phrases) == "neural"
+    # ... and so does a phrase in most papers using one word but few using the other
+    assert _as_phrase(2, np.array([0, 10, 3, 2, 1]), vocabulary, phrases) == "neural"
