@@ -1,4 +1,4 @@
-"""Unigram and bigram counts of word-coded texts, a block of texts at a time, for topic_vectors.
+"""Unigram and bigram counts of word-coded texts, a block of texts at a time, for vectors.py.
 
 A unigram's feature code is its word code; the bigram (a, b) is ``size + a * size + b``, where
 ``size`` is the number of distinct words. Nothing here holds one entry per (text, term) pair for

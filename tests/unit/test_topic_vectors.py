@@ -1,4 +1,4 @@
-"""topic_vectors.tfidf_matrix builds the same TF-IDF as scikit-learn's TfidfVectorizer."""
+"""topics.vectors.tfidf_matrix builds the same TF-IDF as scikit-learn's TfidfVectorizer."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def test_no_terms_left_gives_none() -> None:
 def test_no_bigram_spans_a_segment_boundary() -> None:
     """Title and abstract are separate parts: "sale sale" from a repeated "For sale" is no term,
     and the words on both sides still count."""
-    from generator.topic_vectors import SEGMENT
+    from generator.topics.vectors import SEGMENT
 
     texts = [f"For sale{SEGMENT}For sale{SEGMENT}Cheap bikes", f"Bikes{SEGMENT}Sale of bikes"]
     matrix, terms = tfidf_matrix(texts, min_df=1, max_df=1.0, max_features=100,

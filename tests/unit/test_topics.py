@@ -255,6 +255,7 @@ def newsgroup_papers(which: str) -> tuple[tuple[Paper, ...], tuple[str, ...]]:
     return papers, tuple(r["label"] for r in records)
 
 
+@pytest.mark.slow
 def test_number_of_topics_follows_the_groups_in_the_text_not_the_size() -> None:
     """Same number of posts, different granularity: five newsgroups come out near five
     topics, and all twenty in more topics than that."""
@@ -264,6 +265,7 @@ def test_number_of_topics_follows_the_groups_in_the_text_not_the_size() -> None:
     assert len(twenty.topics) > len(five.topics)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("which", ["five", "twenty"])
 def test_topics_are_not_worse_than_the_textbook_pipeline_at_the_same_k(which: str) -> None:
     """TF-IDF -> LSA(100) -> KMeans(n_init=5), told the k we chose, scored against the
@@ -284,9 +286,8 @@ def test_topics_are_not_worse_than_the_textbook_pipeline_at_the_same_k(which: st
 
 
 def test_label_quality_counts_coverage_and_exclusivity() -> None:
-    from generator.topic_report import label_quality, topics_report
-
     from generator.models import Topic
+    from generator.topics.report import label_quality, topics_report
 
     papers = [make_paper("a1", "Speech recognition", "Noisy/speech rooms."),
               make_paper("a2", "Streaming", "Spoken SPEECH on phones."),
@@ -304,6 +305,7 @@ def test_label_quality_counts_coverage_and_exclusivity() -> None:
     assert report[0]["label_coverage"] == round(2 / 3, 3) and report[0]["label"] == "Renamed"
 
 
+@pytest.mark.slow
 def test_words_every_post_uses_never_label_a_topic() -> None:
     """On five newsgroups the most common words ("writes", "article", ...) are in every group;
     labels name what a topic is about instead."""
