@@ -427,11 +427,12 @@ class Planner:
             if self.points is None:
                 self.points = self._map_points()
             if focus is None:
-                labels = [(i, self.topics[t.slug].label)
-                          for i, t in enumerate(self.model.topics[:12])]
+                labels = [(i, self.topics[t.slug].label) for i, t in enumerate(self.model.topics)]
                 self.maps[None] = draw_topic_map(self.points, labels=labels)
             else:
-                self.maps[focus] = draw_topic_map(self.points, focus=focus, limit=600)
+                label = self.topics[self.model.topics[focus].slug].label
+                self.maps[focus] = draw_topic_map(self.points, focus=focus,
+                                                  labels=[(focus, label)], limit=600)
         return self.maps[focus][0]
 
     def _map_points(self) -> list:

@@ -1,6 +1,7 @@
-"""Topics: TF-IDF over title + abstract, LSA, k-means with k from the number of papers, labels
-by class-based TF-IDF (generator/topics/labels.py), related papers by cosine similarity, and a
-2-D layout for the topic map. Aligns to a topics.lock.yaml when given one.
+"""Topics: TF-IDF over title + abstract, LSA, k-means with k chosen by the modularity of the
+papers' neighbour graph (generator/topics/count.py), labels by class-based TF-IDF
+(generator/topics/labels.py), related papers by cosine similarity, and a 2-D layout for the topic
+map. Follows a topics.lock.yaml when given one: listed papers keep their topic.
 
 Pure and deterministic: papers are sorted by slug first and every random step is seeded.
 """
@@ -18,26 +19,29 @@ from scipy import sparse
 from generator.models import Paper, Topic, TopicModel
 from generator.slugs import slugify
 from generator.topics.labels import (
-    TOPIC_TERMS,
+    LABEL_CANDIDATES,
     cased,
     class_terms,
     make_labels,
     preferred_casing,
+    shown_and_label_terms,
+    term_scores,
 )
 from generator.topics.lock import TopicLock, match_topics
-from generator.topics.rule import Centroid, assign, settle
+from generator.topics.rule import Centroid, assign, centroids_of
+from generator.topics.vectors import SEGMENT
 
 LSA_DIMENSIONS = 100
-SVD_ITERATIONS = 2
-KMEANS_WORK = 20_000  # papers x restarts
-SETTLE_STEPS = 10  # rule steps after k-means, until the lock reproduces the topics
+SVD_ITERATIONS = 5
+KMEANS_WORK = 200_000  # papers x restarts of the final k-means
+MIN_RESTARTS, MAX_RESTARTS = 5, 20
 MAX_TERMS = 100_000
 _NOT_WORDS = re.compile(r"https?://\S+|\\[A-Za-z]+|<[^>]*>")
 MAX_TOPICS = 40
+MIN_TOPIC_PAPERS = 5  # k is at most (papers / this): no site wants topics of two papers
 EXACT_RELATED_LIMIT = 5000
 RELATED_BLOCK = 512  # rows scored at a time
 RELATED_BLOCKS_PER_WORKER = 16  # below this, forking costs more than it saves
-SMALL_TOPIC_SHARE = 0.05  # topics under 5 % of the mean topic size are merged into neighbours
 
 
 def cluster_topics(papers: Sequence[Paper], *, count: int | None = None, related_count: int = 5,
@@ -54,8 +58,9 @@ def cluster_topics(papers: Sequence[Paper], *, count: int | None = None, related
     if matrix is None or len(ordered) < 4:
         assignment = np.zeros(len(ordered), dtype=int)
     else:
-        embedding, _ = _lsa(matrix, seed)
-        assignment, centroids = _assign(matrix, vocabulary, embedding, count, seed, lock)
+        embedding, _ = _lsa(_words_only(matrix, vocabulary), seed)
+        assignment, centroids = _assign(matrix, vocabulary, embedding, count, seed, lock,
+                                          [p.slug for p in ordered])
     topics = _make_topics(ordered, texts, assignment, matrix, vocabulary, centroids,
                           dict(renames or {}), lock)
     topic_of = {slug: t.slug for t in topics for slug in t.papers}
@@ -71,13 +76,15 @@ def cluster_topics(papers: Sequence[Paper], *, count: int | None = None, related
 
 
 def _text_of(paper: Paper) -> str:
-    """Title twice plus abstract, without URLs, LaTeX commands or tags (never topic words).
+    """Title twice plus abstract, without URLs, LaTeX commands or tags (never topic words);
+    the parts are SEGMENTs, so no bigram joins the end of the title to its repeat ("sale sale"
+    from "For sale", "dos windows" from "Windows or DOS").
 
     A regex, not markup.plain_text: rendering Markdown for every abstract cost more than the
     whole TF-IDF at 10k papers, and the tokens that matter are the same.
     """
     title = _NOT_WORDS.sub(" ", paper.title)
-    return f"{title}. {title}. {_NOT_WORDS.sub(' ', paper.abstract)}"
+    return f"{title}{SEGMENT}{title}{SEGMENT}{_NOT_WORDS.sub(' ', paper.abstract)}"
 
 
 def _vectorize(texts: list[str]) -> tuple[sparse.csr_matrix | None, np.ndarray | None]:
@@ -91,11 +98,23 @@ def _vectorize(texts: list[str]) -> tuple[sparse.csr_matrix | None, np.ndarray |
     return fitted if fitted is not None else (None, None)
 
 
+def _words_only(matrix: sparse.csr_matrix, vocabulary: np.ndarray) -> sparse.csr_matrix:
+    """The single-word columns, rows L2-normalised again: what the clustering reads. Bigrams
+    stay in labels and related papers; clustering on words alone scored higher on both bench
+    corpora (README: Topic quality)."""
+    from sklearn.preprocessing import normalize
+
+    words = np.flatnonzero(np.char.find(vocabulary.astype(str), " ") < 0)
+    if len(words) < 2:
+        return matrix
+    return normalize(matrix[:, words])
+
+
 def _lsa(matrix: sparse.csr_matrix, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Rows in LSA space, L2-normalised, and the term axes (dims x terms) to project others.
 
-    Randomized SVD with few power iterations: clustering needs the subspace, not exact
-    singular vectors (see README: Topic quality).
+    Randomized SVD with 5 power iterations, as scikit-learn's TruncatedSVD: with 2, V-measure
+    was lower on both bench corpora (README: Topic quality).
     """
     from sklearn.preprocessing import normalize
     from sklearn.utils.extmath import randomized_svd
@@ -106,33 +125,40 @@ def _lsa(matrix: sparse.csr_matrix, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return normalize(np.asarray(matrix @ axes.T, dtype=np.float64)), axes
 
 
-def choose_k(n: int) -> int:
-    """Cube root of the number of papers, but at least min(sqrt(n), 7): a small site still gets
-    about seven topics of about sqrt(n) papers. Between 2 and MAX_TOPICS (README: Topics)."""
-    return max(2, min(MAX_TOPICS, round(max(n ** (1 / 3), min(n ** 0.5, 7))), n - 1))
+def max_topics(n: int) -> int:
+    """The most topics a site of ``n`` papers may get: topics of MIN_TOPIC_PAPERS on average,
+    at least 2, at most MAX_TOPICS."""
+    return max(2, min(MAX_TOPICS, n // MIN_TOPIC_PAPERS, n - 1))
 
 
 def restarts(n: int) -> int:
-    """k-means restarts: many where a bad start is likely and cheap, one from 20k papers on."""
-    return max(1, min(10, round(KMEANS_WORK / n)))
+    """k-means restarts (the best inertia is kept): many where they are cheap."""
+    return max(MIN_RESTARTS, min(MAX_RESTARTS, round(KMEANS_WORK / n)))
 
 
 def _assign(matrix: sparse.csr_matrix, vocabulary: np.ndarray, embedding: np.ndarray,
-            count: int | None, seed: int,
-            lock: TopicLock | None) -> tuple[np.ndarray, list[Centroid]]:
-    """Follow the lock's rule when it applies, else k-means; then settle (topics/rule.py)."""
+            count: int | None, seed: int, lock: TopicLock | None,
+            slugs: Sequence[str]) -> tuple[np.ndarray, list[Centroid]]:
+    """The lock's assignments when it applies (new papers by its rule), else k-means."""
     n = embedding.shape[0]
     if _follows(lock, count, n):
-        index = {str(term): i for i, term in enumerate(vocabulary)}
-        locked = [Centroid(t.centroid, t.norm) for t in lock.topics]  # type: ignore[union-attr]
-        # The locked rules are kept as they are, not settled again: settling moves borderline
-        # papers, and the rewritten lock would move them again next build (measured at 10k:
-        # the lock changed on every build of unchanged content). Rules are refreshed when the
-        # site has doubled and topics are fitted afresh.
-        used, labels = np.unique(assign(matrix, locked, index), return_inverse=True)
-        return labels, [locked[i] for i in used]
+        return follow_lock(matrix, vocabulary, lock, slugs)  # type: ignore[arg-type]
     labels = _cluster(embedding, count, seed)
-    return settle(matrix, labels, vocabulary, SETTLE_STEPS, _min_size(n, int(labels.max()) + 1))
+    return labels, centroids_of(matrix, labels, vocabulary)
+
+
+def follow_lock(matrix: sparse.csr_matrix, vocabulary: np.ndarray, lock: TopicLock,
+                slugs: Sequence[str]) -> tuple[np.ndarray, list[Centroid]]:
+    """Papers the lock lists keep their topic; the others go to the locked rule that fits them
+    best. The rules are kept as written, so the lock changes only where papers did."""
+    index = {str(term): i for i, term in enumerate(vocabulary)}
+    locked = [Centroid(t.centroid, t.norm) for t in lock.topics]
+    topic_of = {slug: i for i, t in enumerate(lock.topics) for slug in t.members}
+    by_rule = assign(matrix, locked, index)
+    chosen = np.array([topic_of.get(slug, rule) for slug, rule in zip(slugs, by_rule.tolist(),
+                                                                       strict=True)])
+    used, labels = np.unique(chosen, return_inverse=True)
+    return labels, [locked[i] for i in used]
 
 
 def _follows(lock: TopicLock | None, count: int | None, n: int) -> bool:
@@ -145,16 +171,16 @@ def _follows(lock: TopicLock | None, count: int | None, n: int) -> bool:
 
 
 def _cluster(embedding: np.ndarray, count: int | None, seed: int) -> np.ndarray:
+    """k-means in LSA space (cosine, as rows are unit vectors), best of restarts(n) starts; k
+    is ``count`` or chosen by topics.count.choose_count. Only singleton topics are merged."""
     from sklearn.cluster import KMeans
 
+    from generator.topics.count import choose_count
+
     n = embedding.shape[0]
-    k = min(count, n) if count else choose_k(n)
+    k = min(count, n) if count else choose_count(embedding, max_topics(n), seed)[0]
     labels = KMeans(n_clusters=k, random_state=seed, n_init=restarts(n)).fit_predict(embedding)
-    return _merge_small_clusters(embedding, labels, _min_size(n, int(labels.max()) + 1))
-
-
-def _min_size(n: int, k: int) -> int:
-    return max(2, int(SMALL_TOPIC_SHARE * n / k)) if n >= 6 else 1
+    return _merge_small_clusters(embedding, labels, 2 if n >= 6 else 1)
 
 
 def _merge_small_clusters(embedding: np.ndarray, labels: np.ndarray, min_size: int) -> np.ndarray:
@@ -181,14 +207,21 @@ def _make_topics(papers: list[Paper], texts: list[str], assignment: np.ndarray,
                  matrix: sparse.csr_matrix | None, vocabulary, centroids: list[Centroid] | None,
                  renames: dict[str, str], lock: TopicLock | None) -> list[Topic]:
     k = int(assignment.max()) + 1
-    raw_terms = ([terms[:TOPIC_TERMS] for terms in class_terms(matrix, assignment, vocabulary, k)]
-                 if matrix is not None else [[] for _ in range(k)])
-    casing = preferred_casing(texts, {w for terms in raw_terms for t in terms for w in t.split()})
-    term_lists = [[cased(t, casing) for t in terms] for terms in raw_terms]
+    candidates = (class_terms(matrix, assignment, vocabulary, k, LABEL_CANDIDATES)
+                  if matrix is not None else [[] for _ in range(k)])
+    scores = (term_scores(matrix, assignment, vocabulary, candidates) if matrix is not None
+              else [{} for _ in range(k)])
+    shown, for_label = zip(*(shown_and_label_terms(terms, score)
+                             for terms, score in zip(candidates, scores, strict=True)),
+                           strict=True) if k else ((), ())
+    casing = preferred_casing(texts, {w for terms in (*shown, *for_label) for t in terms
+                                      for w in t.split()})
+    term_lists = [[cased(t, casing) for t in terms] for terms in shown]
     if centroids is None:
         centroids = [Centroid({}, 0.0) for _ in range(k)]
     sizes = np.bincount(assignment, minlength=k)
-    labels = make_labels(term_lists, sorted(range(k), key=lambda c: (-sizes[c], c)))
+    labels = make_labels([[cased(t, casing) for t in terms] for terms in for_label],
+                         sorted(range(k), key=lambda c: (-sizes[c], c)))
     slugs = _slugs(labels, [c.terms for c in centroids], lock)
     if lock is not None:
         renames = {**lock.renames, **renames}

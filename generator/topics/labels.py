@@ -1,7 +1,11 @@
 """Topic labels: class-based TF-IDF terms per topic, cleaned for people to read.
 
 Bigrams win over their parts, generic research words and stop-words never label a topic, and no
-term repeats within a label or across labels (acronyms and plurals count as repeats). Pure.
+term repeats within a label or across labels (acronyms and plurals count as repeats). A term
+most topics use ("writes" in a forum, "classes" in papers) is shown last and never labels a topic
+while a specific one is left, and the label takes the topic's leading terms in order of coverage
+(share of its papers using the term) times exclusivity (share of the papers using it that are in
+the topic). Pure.
 """
 
 from __future__ import annotations
@@ -37,8 +41,9 @@ GENERIC_WORDS = frozenset(_GENERIC_TEXT.split())
 
 
 def class_terms(matrix: sparse.csr_matrix, assignment: np.ndarray, vocabulary: Sequence[str],
-                k: int) -> list[list[str]]:
-    """Class-based TF-IDF (as BERTopic): a term's weight in a topic against all topics."""
+                k: int, count: int = TOPIC_TERMS) -> list[list[str]]:
+    """Class-based TF-IDF (as BERTopic): a topic's ``count`` best terms by their weight in it
+    against all topics."""
     indicator = sparse.csr_matrix(
         (np.ones(len(assignment)), (assignment, np.arange(len(assignment)))),
         shape=(k, len(assignment)))
@@ -48,16 +53,69 @@ def class_terms(matrix: sparse.csr_matrix, assignment: np.ndarray, vocabulary: S
     weights = (per_class / (per_class.sum(axis=1, keepdims=True) + 1e-12)) * np.log1p(
         average / frequency)
     phrases_of = _phrases_by_word(vocabulary)
+    words_at = {str(term): i for i, term in enumerate(vocabulary) if " " not in str(term)}
     result = []
-    for row, mass in zip(weights, per_class, strict=True):
-        order = top_terms(row, vocabulary, TOPIC_TERMS * 8)
-        kept = [_as_phrase(int(i), mass, vocabulary, phrases_of) for i in order
+    # a phrase stands for its word when it is in enough of the topic's papers that use the word:
+    # counted in papers, not weight (a phrase's rarity inflates its TF-IDF weight)
+    present = np.asarray((indicator @ (matrix > 0).astype(np.float64)).todense())
+    for row, mass in zip(weights, present, strict=True):
+        order = top_terms(row, vocabulary, count * 8)
+        kept = [_as_phrase(int(i), mass, vocabulary, phrases_of, words_at) for i in order
                 if row[i] > 0 and _is_informative(vocabulary[i])]
-        result.append(prefer_phrases(list(dict.fromkeys(kept))))
+        result.append(prefer_phrases(list(dict.fromkeys(kept)), count))
     return result
 
 
-PHRASE_SHARE = 0.5  # a word gives way to a phrase holding at least half its weight in the topic
+def term_scores(matrix: sparse.csr_matrix, assignment: np.ndarray, vocabulary: Sequence[str],
+                term_lists: Sequence[Sequence[str]]) -> list[dict[str, tuple[bool, float]]]:
+    """For each topic's terms: (specific, coverage x exclusivity). Coverage is the share of the
+    topic's papers that use the term, exclusivity the share of papers using it that are in the
+    topic. A term is generic (not specific) when its exclusivity is under MIN_EXCLUSIVITY or
+    it is not MIN_LIFT times more common in the topic than overall ("writes" in a forum)."""
+    k = len(term_lists)
+    index = {str(term): i for i, term in enumerate(vocabulary)}
+    wanted = sorted({index[t] for terms in term_lists for t in terms if t in index})
+    if not wanted:
+        return [{t: (True, 0.0) for t in terms} for terms in term_lists]
+    present = (matrix[:, wanted] > 0).astype(np.float64)
+    indicator = sparse.csr_matrix(
+        (np.ones(len(assignment)), (assignment, np.arange(len(assignment)))),
+        shape=(k, len(assignment)))
+    inside = np.asarray((indicator @ present).todense())
+    everywhere = np.maximum(inside.sum(axis=0), 1)
+    sizes = np.maximum(np.bincount(assignment, minlength=k), 1)
+    column = {term: j for j, term in enumerate(wanted)}
+    result = []
+    for topic, terms in enumerate(term_lists):
+        scores = {}
+        for term in terms:
+            j = column.get(index.get(term, -1))
+            if j is None:
+                scores[term] = (True, 0.0)
+                continue
+            coverage = inside[topic, j] / sizes[topic]
+            exclusivity = inside[topic, j] / everywhere[j]
+            specific = exclusivity >= max(MIN_EXCLUSIVITY,
+                                          MIN_LIFT * sizes[topic] / len(assignment))
+            scores[term] = (bool(specific), float(coverage * exclusivity))
+        result.append(scores)
+    return result
+
+
+def shown_and_label_terms(terms: Sequence[str], scores: Mapping[str, tuple[bool, float]],
+                          ) -> tuple[list[str], list[str]]:
+    """(the TOPIC_TERMS terms shown: class TF-IDF order, specific ones first; candidates for the
+    label: the LABEL_CANDIDATES best of those by coverage x exclusivity, specific first)."""
+    shown = sorted(terms, key=lambda t: not scores[t][0])
+    label = sorted(shown[:LABEL_POOL], key=lambda t: scores[t], reverse=True)
+    return shown[:TOPIC_TERMS], label
+
+
+MIN_EXCLUSIVITY = 0.3
+MIN_LIFT = 1.5
+LABEL_CANDIDATES = 3 * TOPIC_TERMS  # class TF-IDF terms read per topic
+LABEL_POOL = 2 * TOPIC_TERMS  # of which the label may use the first (specific ones first)
+PHRASE_SHARE = 0.5  # a word gives way to a phrase found in half the topic's papers using it
 
 
 def _phrases_by_word(vocabulary: Sequence[str]) -> dict[str, list[int]]:
@@ -72,15 +130,22 @@ def _phrases_by_word(vocabulary: Sequence[str]) -> dict[str, list[int]]:
 
 
 def _as_phrase(index: int, mass: np.ndarray, vocabulary: Sequence[str],
-               phrases_of: Mapping[str, list[int]]) -> str:
-    """The term, or the informative phrase around it that carries most of its weight in this
-    topic: "neural networks" rather than "networks" and "neural" as two label words."""
+               phrases_of: Mapping[str, list[int]],
+               words_at: Mapping[str, int] | None = None) -> str:
+    """The term, or the informative phrase around it found in at least PHRASE_SHARE of the
+    topic's papers that use each of its words (``mass``: papers per term): "neural networks"
+    rather than "networks" and "neural" as two label words; but "DOS" and "windows" stay words
+    when most posts about Windows do not say "DOS windows"."""
     term = str(vocabulary[index])
     candidates = [i for i in phrases_of.get(term, ()) if _is_informative(vocabulary[i])]
     if " " in term or not candidates:
         return term
     best = max(candidates, key=lambda i: (mass[i], -i))
-    return str(vocabulary[best]) if mass[best] >= PHRASE_SHARE * mass[index] else term
+    if words_at is None:
+        words_at = {str(t): i for i, t in enumerate(vocabulary) if " " not in str(t)}
+    words = [words_at.get(word) for word in str(vocabulary[best]).split()]
+    carried = all(mass[best] >= PHRASE_SHARE * mass[w] for w in words if w is not None)
+    return str(vocabulary[best]) if carried and mass[best] >= PHRASE_SHARE * mass[index] else term
 
 
 def top_terms(row: np.ndarray, vocabulary: Sequence[str], count: int) -> list[int]:
@@ -100,7 +165,7 @@ def _is_informative(term: str) -> bool:
     return not all(w.isdigit() or len(w) < 2 for w in words)
 
 
-def prefer_phrases(ranked: list[str]) -> list[str]:
+def prefer_phrases(ranked: list[str], count: int = TOPIC_TERMS) -> list[str]:
     """Keep a bigram instead of its single words, and drop words, acronyms and plurals that
     repeat a term already chosen."""
     chosen: list[str] = []
@@ -115,7 +180,7 @@ def prefer_phrases(ranked: list[str]) -> list[str]:
         elif any(_repeats(c, term) for c in chosen):
             continue
         chosen.append(term)
-        if len(chosen) >= TOPIC_TERMS:
+        if len(chosen) >= count:
             break
     return chosen
 

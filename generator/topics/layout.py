@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 MARGIN = 0.04
+MIN_SPACING = 0.06
 
 
 def _pca_2d(rows: np.ndarray) -> np.ndarray:
@@ -49,7 +50,8 @@ def _nearest_distance(centres: np.ndarray) -> np.ndarray:
         return np.full(len(centres), 0.4)
     gaps = np.linalg.norm(centres[:, None, :] - centres[None, :, :], axis=2)
     np.fill_diagonal(gaps, np.inf)
-    return np.minimum(gaps.min(axis=1), 0.25)
+    # a floor: two topics whose centres (nearly) coincide would otherwise shrink to a point
+    return np.clip(gaps.min(axis=1), MIN_SPACING, 0.25)
 
 
 def _unit_square(points: np.ndarray) -> np.ndarray:

@@ -1,8 +1,9 @@
 """topics.lock.yaml: the committed memory of past topics, so slugs and assignments stay put.
 
-The build puts papers in topics by the locked rule (generator/topics/rule.py), gives each topic
-the slug of the locked topic whose centroid terms it matches, and rewrites the file only when
-its text changes. A hand-set ``rename`` survives rewrites.
+Each topic lists its papers (``members``, by slug): a followed lock keeps them where they are,
+and puts papers added since by the topic's rule (generator/topics/rule.py). A re-fit gives each
+topic the slug of the locked topic whose centroid terms it matches. The file is rewritten only
+when its text changes. A hand-set ``rename`` survives rewrites.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class LockedTopic:
     terms: tuple[str, ...]
     centroid: Mapping[str, float]
     norm: float = 0.0
+    members: tuple[str, ...] = ()  # paper slugs, sorted
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,8 @@ def parse_lock(data: object) -> TopicLock | None:
                     str(t["rename"]) if t.get("rename") else None, int(t.get("size") or 0),
                     tuple(str(x) for x in t.get("terms") or ()),
                     {str(k): float(v) for k, v in (t.get("centroid") or {}).items()},
-                    float(t.get("norm") or 0.0))
+                    float(t.get("norm") or 0.0),
+                    tuple(str(slug) for slug in t.get("members") or ()))
         for t in data["topics"])
     return TopicLock(int(data.get("papers") or 0), topics)
 
@@ -91,10 +94,24 @@ def render_lock(model: TopicModel, papers: int) -> str:
             "size": len(topic.papers), "terms": list(topic.terms),
             "norm": round(topic.centroid_norm, 5),
             "centroid": {term: round(weight, 5) for term, weight in topic.centroid},
+            "members": _OnePerLine(sorted(topic.papers)),
         })
-    body = yaml.safe_dump({"papers": papers, "topics": topics}, sort_keys=False,
-                          allow_unicode=True, width=100, default_flow_style=None)
+    body = yaml.dump({"papers": papers, "topics": topics}, Dumper=_LockDumper, sort_keys=False,
+                     allow_unicode=True, width=100, default_flow_style=None)
     return HEADER + body
+
+
+class _OnePerLine(list):
+    """A list written one item per line: a paper added to a topic is a one-line diff."""
+
+
+class _LockDumper(yaml.SafeDumper):
+    pass
+
+
+_LockDumper.add_representer(
+    _OnePerLine, lambda dumper, items: dumper.represent_sequence(
+        "tag:yaml.org,2002:seq", items, flow_style=False))
 
 
 def write_lock(site_root: Path, text: str) -> bool:

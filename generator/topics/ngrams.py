@@ -1,4 +1,4 @@
-"""Unigram and bigram counts of word-coded texts, a block of texts at a time, for topic_vectors.
+"""Unigram and bigram counts of word-coded texts, a block of texts at a time, for vectors.py.
 
 A unigram's feature code is its word code; the bigram (a, b) is ``size + a * size + b``, where
 ``size`` is the number of distinct words. Nothing here holds one entry per (text, term) pair for
@@ -14,6 +14,7 @@ from typing import NamedTuple
 import numpy as np
 
 CHUNK = 4096  # texts per counting step: bounds the size of the temporary key arrays
+BOUNDARY = 0  # word code between parts of a text: neither a term nor part of a bigram
 
 
 class Block(NamedTuple):
@@ -40,9 +41,10 @@ def blocks(corpus: Corpus) -> Iterator[Block]:
         last = min(first + CHUNK, len(lengths))
         chunk = codes[starts[first]:starts[last]].astype(np.int64)
         doc = np.repeat(np.arange(last - first, dtype=np.int64), lengths[first:last])
-        same = doc[:-1] == doc[1:]
+        same = (doc[:-1] == doc[1:]) & (chunk[:-1] != BOUNDARY) & (chunk[1:] != BOUNDARY)
         bigrams = size + chunk[:-1][same] * size + chunk[1:][same]
-        keys = np.concatenate([doc * span + chunk, doc[:-1][same] * span + bigrams])
+        words = chunk != BOUNDARY
+        keys = np.concatenate([(doc * span + chunk)[words], doc[:-1][same] * span + bigrams])
         del chunk, bigrams
         unique, counts = np.unique(keys, return_counts=True)
         del keys

@@ -3,9 +3,9 @@
 A topic is remembered as its ``CENTROID_TERMS`` terms whose mean TF-IDF weight differs most
 from the mean paper (signed), plus the norm of its full mean row. A paper goes to the topic
 with the highest cosine to (mean paper + difference). The mean paper is recomputed from the
-papers of the day, so terms every topic shares need not be stored, and the same rule gives the
-same topics in the next build: the lock reproduces assignments instead of approximating
-centroids in an LSA space that changes whenever a paper is added. Pure.
+papers of the day, so terms every topic shares need not be stored. The lock lists every paper's
+topic; this rule only places papers added since (term weights, unlike LSA axes, mean the same
+thing in the next build). Pure.
 """
 
 from __future__ import annotations
@@ -60,28 +60,3 @@ def assign(matrix: sparse.csr_matrix, centroids: Sequence[Centroid],
     scores = np.asarray(matrix @ differences.T) + shared[:, None]
     norms = np.array([c.norm if c.norm > 0 else 1.0 for c in centroids])
     return np.argmax(scores / norms, axis=1)
-
-
-def settle(matrix: sparse.csr_matrix, assignment: np.ndarray, vocabulary: Sequence[str],
-           steps: int, min_size: int = 1) -> tuple[np.ndarray, list[Centroid]]:
-    """Apply the rule up to ``steps`` times, so that the returned centroids (what the lock
-    stores) reproduce the returned assignment. A topic left with fewer than ``min_size``
-    papers is dropped and its papers go to their next best topic."""
-    index = {str(term): i for i, term in enumerate(vocabulary)}
-    centroids = centroids_of(matrix, assignment, vocabulary)
-    for _ in range(steps):
-        moved = assign(matrix, centroids, index)
-        sizes = np.bincount(moved, minlength=len(centroids))
-        while len(centroids) > 1 and sizes[sizes > 0].min() < min_size:
-            kept = [c for c, size in zip(centroids, sizes, strict=True) if size >= min_size]
-            if not kept:
-                break
-            centroids = kept
-            moved = assign(matrix, centroids, index)
-            sizes = np.bincount(moved, minlength=len(centroids))
-        _, moved = np.unique(moved, return_inverse=True)
-        if np.array_equal(moved, assignment):
-            break
-        assignment = moved
-        centroids = centroids_of(matrix, assignment, vocabulary)
-    return assignment, centroids

@@ -17,9 +17,10 @@ from itertools import filterfalse
 import numpy as np
 from scipy import sparse
 
-from generator.topics.ngrams import Corpus, blocks, document_frequencies
+from generator.topics.ngrams import BOUNDARY, Corpus, blocks, document_frequencies
 
 TOKEN = re.compile(r"\b[a-z][a-z0-9-]*[a-z0-9]\b")
+SEGMENT = "\x1e"  # separates parts of a text (title, abstract): no bigram spans it
 
 
 def tfidf_matrix(texts: Sequence[str], *, min_df: int, max_df: float, max_features: int,
@@ -49,14 +50,19 @@ def tfidf_matrix(texts: Sequence[str], *, min_df: int, max_df: float, max_featur
 
 
 def _encode(texts: Sequence[str], stop_words: frozenset[str]) -> tuple[list[str], Corpus]:
-    """Word list, and the word codes of every text after stop-words (concatenated)."""
-    index: dict[str, int] = {}
+    """Word list, and the word codes of every text after stop-words (concatenated). Code 0 is
+    the BOUNDARY between SEGMENT-separated parts of a text; it is never a term."""
+    index: dict[str, int] = {SEGMENT: BOUNDARY}
     codes = array("i")
     lengths = np.zeros(len(texts), dtype=np.int64)
     for i, text in enumerate(texts):
         if not text.isascii():
             text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-        tokens = list(filterfalse(stop_words.__contains__, TOKEN.findall(text.lower())))
+        tokens = []
+        for number, part in enumerate(text.lower().split(SEGMENT)):
+            if number:
+                tokens.append(SEGMENT)
+            tokens.extend(filterfalse(stop_words.__contains__, TOKEN.findall(part)))
         # new words get the next codes in order of first appearance; the loops run in C
         new = list(filterfalse(index.__contains__, dict.fromkeys(tokens)))
         index.update(zip(new, range(len(index), len(index) + len(new)), strict=True))

@@ -28,9 +28,11 @@ def kept_share(records: list[dict], seed: int = 0) -> tuple[float, int, int, flo
     return kept / len(old), len(old), len(lock_text.encode()), time.perf_counter() - start
 
 
-def report_stability(corpus: Path, sizes: tuple[str, ...] = ("500", "5000", "full")) -> None:
-    print("\nstability: fit on N papers, lock, add 5 % new papers, refit with the lock")
-    print("       N  kept topic  lock size (KB)  time (s)")
+def report_stability(corpus: Path, name: str = "",
+                     sizes: tuple[str, ...] = ("500", "5000", "full")) -> None:
+    print(f"\nstability ({name or corpus.name}): fit on N papers, lock, add 5 % new papers, "
+          "refit with the lock")
+    print("\n| N | kept their topic | lock size (KB) | time (s) |\n|---|---|---|---|")
     for size in sizes:
         share, n, lock_bytes, seconds = kept_share(load_records(corpus, size, 0))
-        print(f"{n:>8}  {share:10.1%}  {lock_bytes / 1024:14.1f}  {seconds:8.1f}", flush=True)
+        print(f"| {n:,} | {share:.1%} | {lock_bytes / 1024:.1f} | {seconds:.1f} |", flush=True)

@@ -69,3 +69,6 @@ def test_topics_command_prints_text_and_json(built_sample: Path) -> None:
     for topic in topics:
         assert topic["label"] in text.stdout and f"[{topic['slug']}]" in text.stdout
         assert 2 <= len(topic["terms"]) <= 8
+        assert 0 < topic["label_coverage"] <= 1 and 0 < topic["label_exclusivity"] <= 1
+        assert (f"label: in {topic['label_coverage']:.0%} of its papers; "
+                f"{topic['label_exclusivity']:.0%} of papers using it are here") in text.stdout

@@ -46,6 +46,14 @@ def test_lock_keeps_95_percent_of_assignments_after_adding_5_percent(grown) -> N
 
 
 @pytest.mark.slow
+def test_lock_places_new_papers_by_the_topic_rules(grown) -> None:
+    """Added papers are spread over the locked topics, not all put in one."""
+    before, after, _ = grown
+    added = [topic for slug, topic in after.items() if slug not in before]
+    assert len(added) == 75 and len(set(added)) >= min(3, len(set(before.values())))
+
+
+@pytest.mark.slow
 def test_lock_keeps_topic_slugs(grown) -> None:
     before, after, _ = grown
     assert set(after.values()) == set(before.values())
@@ -86,7 +94,10 @@ def test_lock_stores_a_few_terms_per_topic_and_reproduces_its_topics(grown) -> N
     *_, lock_text = grown
     data = yaml.safe_load(lock_text)
     assert all(len(t["centroid"]) <= CENTROID_TERMS for t in data["topics"])
-    assert len(lock_text.encode()) < 1000 * len(data["topics"])
+    # small: about 1 KB per topic plus each paper's slug once
+    members = [slug for t in data["topics"] for slug in t["members"]]
+    assert len(members) == len(set(members)) == data["papers"]
+    assert len(lock_text.encode()) < 1000 * len(data["topics"]) + sum(len(s) + 3 for s in members)
     # the same papers with the lock just written keep every topic: builds are idempotent
     papers = sample_papers()
     model = cluster_topics(papers, related_count=0)

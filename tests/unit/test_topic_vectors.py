@@ -1,4 +1,4 @@
-"""topic_vectors.tfidf_matrix builds the same TF-IDF as scikit-learn's TfidfVectorizer."""
+"""topics.vectors.tfidf_matrix builds the same TF-IDF as scikit-learn's TfidfVectorizer."""
 
 from __future__ import annotations
 
@@ -50,3 +50,16 @@ def test_max_features_keeps_the_most_frequent_terms() -> None:
 def test_no_terms_left_gives_none() -> None:
     assert tfidf_matrix(["the of", "and the"], min_df=1, max_df=1.0, max_features=10,
                         stop_words=ENGLISH_STOP_WORDS) is None
+
+
+def test_no_bigram_spans_a_segment_boundary() -> None:
+    """Title and abstract are separate parts: "sale sale" from a repeated "For sale" is no term,
+    and the words on both sides still count."""
+    from generator.topics.vectors import SEGMENT
+
+    texts = [f"For sale{SEGMENT}For sale{SEGMENT}Cheap bikes", f"Bikes{SEGMENT}Sale of bikes"]
+    matrix, terms = tfidf_matrix(texts, min_df=1, max_df=1.0, max_features=100,
+                                 stop_words=ENGLISH_STOP_WORDS)
+    assert "sale sale" not in terms and "sale cheap" not in terms and "bikes sale" not in terms
+    assert {"sale", "cheap bikes", "bikes"} <= set(terms) and SEGMENT not in terms
+    assert matrix.shape == (2, len(terms))

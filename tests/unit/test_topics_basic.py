@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+import numpy as np
+
 from generator.models import Paper, SourceRef
-from generator.topics.fit import choose_k, cluster_topics
+from generator.topics.count import candidates, choose_count
+from generator.topics.fit import MAX_TOPICS, cluster_topics, max_topics
 
 FIELDS = {
     "protein": "protein folding structure prediction amino acid residues structure of proteins",
@@ -75,11 +78,32 @@ def test_tiny_and_degenerate_inputs_do_not_fail() -> None:
     assert sorted(stop_words_only.topic_of) == ["a", "b"]
 
 
-def test_choose_k_grows_slowly_with_the_site() -> None:
-    ks = [choose_k(n) for n in (9, 20, 53, 500, 5000, 40_000, 100_000)]
-    assert ks == sorted(ks) and ks[:3] == [3, 4, 7] and ks[-1] <= 40
-    # about seven topics from 49 papers until the cube root takes over
-    assert choose_k(49) == choose_k(300) == 7 and choose_k(5000) == 17
+def test_max_topics_keeps_topics_of_several_papers() -> None:
+    ks = [max_topics(n) for n in (4, 9, 20, 60, 500, 5000, 100_000)]
+    assert ks == sorted(ks) and ks[0] == 2 and ks[-1] == MAX_TOPICS
+    assert all(k <= max(2, n // 5) for k, n in zip(ks, (4, 9, 20, 60, 500, 5000, 100_000),
+                                                  strict=True))
+
+
+def planted(groups: int, per_group: int, seed: int = 0) -> np.ndarray:
+    """Unit rows in 30-D around ``groups`` random directions, with noise."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(groups, 30))
+    rows = np.repeat(centres, per_group, axis=0) + 0.35 * rng.normal(size=(groups * per_group,
+                                                                          30))
+    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def test_choose_count_finds_the_planted_number_of_groups() -> None:
+    """The same 240 rows in 4 or in 12 groups: the criterion follows the groups, not the size."""
+    assert choose_count(planted(4, 60), 40, seed=0)[0] == 4
+    assert choose_count(planted(12, 20), 40, seed=0)[0] == 12
+
+
+def test_choose_count_scores_every_candidate_and_respects_the_maximum() -> None:
+    best, scores = choose_count(planted(12, 20), 6, seed=0)
+    assert best == 6 and sorted(scores) == [2, 3, 4, 5, 6]
+    assert candidates(40)[:11] == list(range(2, 13)) and candidates(40)[-1] == 40
 
 
 def test_labels_drop_acronyms_plurals_and_generic_words() -> None:
@@ -124,3 +148,5 @@ def test_a_phrase_that_carries_its_words_labels_the_topic_instead_of_them() -> N
     phrases = _phrases_by_word(vocabulary)
     assert _as_phrase(2, np.array([0, 3, 3, 1.6, 1]), vocabulary, phrases) == "neural networks"
     assert _as_phrase(2, np.array([0, 3, 3, 1.4, 1]), vocabulary, phrases) == "neural"
+    # ... and so does a phrase in most papers using one word but few using the other
+    assert _as_phrase(2, np.array([0, 10, 3, 2, 1]), vocabulary, phrases) == "neural"
