@@ -170,7 +170,7 @@ def check_site(site_root: Path, config: SiteConfig) -> tuple[Diagnostic, ...]:
 
 def load_entries(site_root: Path, config: SiteConfig) -> LoadResult:
     return load_content(site_root, config.content_dir, include_drafts=config.include_drafts,
-                        max_entry_bytes=config.max_entry_bytes)
+                        max_entry_bytes=config.max_entry_bytes, timezone=config.timezone)
 
 
 def fit_topics(papers: tuple[Paper, ...], config: SiteConfig, site_root: Path | None = None,

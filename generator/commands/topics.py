@@ -23,7 +23,7 @@ def topics(site_dir: Path, as_json: bool) -> None:
 
     config = load_config(site_dir)
     loaded = load_content(site_dir, config.content_dir, include_drafts=config.include_drafts,
-                          max_entry_bytes=config.max_entry_bytes)
+                          max_entry_bytes=config.max_entry_bytes, timezone=config.timezone)
     if report(loaded.diagnostics, strict=False):
         sys.exit(EXIT_ERRORS)
     summary = topics_report(loaded.papers, fit_topics(loaded.papers, config, site_dir))

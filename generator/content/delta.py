@@ -29,11 +29,12 @@ from generator.content.loader import (
     newest_first,
     parse_entries,
     read_entry_file,
+    site_days,
 )
 from generator.diagnostics import Diagnostics
 from generator.models import LoadResult, Paper
 
-Options = tuple[str, bool, int]  # content_dir, include_drafts, max_entry_bytes
+Options = tuple[str, bool, int, str]  # content_dir, include_drafts, max_entry_bytes, timezone
 
 
 @dataclass
@@ -73,10 +74,10 @@ def apply_edits(state: LoadState, site_root: Path, changed: Iterable[str],
                 cache: EntryCache | None = None) -> LoadResult | None:
     """The load after ``changed`` (site-relative entry paths) were edited or deleted; None
     when that is not provably local. ``state`` is updated only on success."""
-    _, include_drafts, max_bytes = state.options
+    _, include_drafts, max_bytes, timezone = state.options
     fresh: dict[str, list[CheckedEntry]] = {}
     for rel in sorted(set(changed)):
-        entries = _read_known(state, site_root, rel, max_bytes, cache)
+        entries = _read_known(state, site_root, rel, max_bytes, cache, timezone)
         if entries is None:
             return None
         fresh[rel] = entries
@@ -93,7 +94,7 @@ def apply_edits(state: LoadState, site_root: Path, changed: Iterable[str],
 
 
 def _read_known(state: LoadState, site_root: Path, rel: str, max_bytes: int,
-                cache: EntryCache | None) -> list[CheckedEntry] | None:
+                cache: EntryCache | None, timezone: str) -> list[CheckedEntry] | None:
     """The file's entries ([] when deleted); None unless it is a known, clean, regular file."""
     if rel not in state.files or rel in state.noisy:
         return None
@@ -116,7 +117,7 @@ def _read_known(state: LoadState, site_root: Path, rel: str, max_bytes: int,
     stamp = file_stamp(path)
     if cache is not None and stamp is not None:
         cache.files[rel] = (stamp, tuple(entries), ())
-    return entries
+    return site_days(entries, timezone)
 
 
 def _plan_local(state: LoadState, fresh: dict[str, list[CheckedEntry]]

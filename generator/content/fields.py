@@ -28,12 +28,18 @@ ARXIV_PATTERN = f"^{ARXIV_ID_PATTERN}$"
 DOI_PATTERN = r"^(?:https?://(?:dx\.)?doi\.org/|doi:)?(10\.\d{4,9}/\S+)$"
 URL_PATTERN = r"^https?://[^\s\x00-\x1f/?#]+(?:[/?#]\S*)?$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+# RFC 3339 date-times as Hugo and Jekyll front matter writes them; the offset may be left out
+# (the time is then in the site's time zone), and a space may stand for the "T".
+DATETIME_PATTERN = (r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?"
+                    r"(?:[Zz]|[+-]\d{2}:\d{2})?$")
+DATE_MESSAGE = "must be YYYY-MM-DD or a date-time such as 2025-02-02T22:23:00Z"
 NON_BLANK_PATTERN = r"\S"
 
 ARXIV_ID = re.compile(ARXIV_ID_PATTERN)  # use fullmatch
 _DOI_RE = re.compile(DOI_PATTERN)
 _URL_RE = re.compile(URL_PATTERN)
 _DATE_RE = re.compile(DATE_PATTERN)
+_DATETIME_RE = re.compile(DATETIME_PATTERN)
 # First YYMM with five-digit arXiv numbers (2015-01); before that they have four.
 _FIVE_DIGIT_ARXIV_FROM = 1501
 
@@ -175,20 +181,25 @@ def _parse_abstract(loc: Located) -> str:
 
 
 def _parse_date(loc: Located) -> dt.date:
+    """A date, or a date-time (kept whole: content.loader takes its day in the site's zone)."""
     value = loc.value
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+    if isinstance(value, dt.date):
         return _in_range(value)
-    if isinstance(value, str) and _DATE_RE.match(value):
+    text = value.strip() if isinstance(value, str) else ""
+    if _DATE_RE.match(text) or _DATETIME_RE.match(text):
         try:
-            return _in_range(dt.date.fromisoformat(value))
+            if len(text) == 10:
+                return _in_range(dt.date.fromisoformat(text))
+            return _in_range(dt.datetime.fromisoformat(text.upper().replace("Z", "+00:00")))
         except ValueError:
             raise FieldError(f"no such date {show(value)}") from None
-    raise FieldError(f"must be YYYY-MM-DD, got {show(value)}")
+    raise FieldError(f"{DATE_MESSAGE}, got {show(value)}")
 
 
 def _in_range(date: dt.date) -> dt.date:
-    if not MIN_DATE <= date <= MAX_DATE:
-        raise FieldError(f"{date.isoformat()} is outside {MIN_DATE.isoformat()} to "
+    day = date.date() if isinstance(date, dt.datetime) else date
+    if not MIN_DATE <= day <= MAX_DATE:
+        raise FieldError(f"{day.isoformat()} is outside {MIN_DATE.isoformat()} to "
                          f"{MAX_DATE.isoformat()}")
     return date
 
@@ -317,9 +328,10 @@ FIELDS: tuple[FieldSpec, ...] = (
               "Paper title (Markdown/LaTeX allowed).", True),
     FieldSpec("abstract", _parse_abstract, {**_TEXT, "maxLength": MAX_ABSTRACT},
               "Abstract; in a Markdown entry it is the text below the front matter.", True),
-    FieldSpec("date", _parse_date, {"type": "string", "format": "date", "pattern": DATE_PATTERN},
-              f"Date the paper is listed under, YYYY-MM-DD, from {MIN_DATE} to {MAX_DATE}.",
-              True),
+    FieldSpec("date", _parse_date,
+              {"type": "string", "pattern": f"{DATE_PATTERN}|{DATETIME_PATTERN}"},
+              f"Day the paper is listed under, YYYY-MM-DD from {MIN_DATE} to {MAX_DATE}, or an "
+              "RFC 3339 date-time (its day in the site's time zone).", True),
     FieldSpec("authors", _parse_authors,
               {"type": "array", "maxItems": MAX_AUTHORS,
                "items": {"type": "string", "pattern": NON_BLANK_PATTERN,

@@ -6,6 +6,7 @@ live in fields.py; nothing here renders Markdown.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from dataclasses import dataclass, replace
@@ -21,6 +22,7 @@ from generator.content.fields import (
     display_key,
     validate_entry,
 )
+from generator.dates import day_in_zone
 from generator.diagnostics import Diagnostic, Diagnostics
 from generator.models import LoadResult, Paper, SourceRef
 from generator.slugs import short_hash, slugify
@@ -65,16 +67,18 @@ class _FileError(Exception):
 
 
 def load_content(site_root: Path, content_dir: str = "content", *, include_drafts: bool = False,
-                 max_entry_bytes: int = 1_000_000, cache: EntryCache | None = None) -> LoadResult:
+                 max_entry_bytes: int = 1_000_000, cache: EntryCache | None = None,
+                 timezone: str = "UTC") -> LoadResult:
     """Read every entry under ``site_root/content_dir`` and validate it.
 
     Papers with an error (and drafts, unless ``include_drafts``) are left out; papers are
     sorted newest first, then by slug. Diagnostics are sorted by path and line. Only an
     unreadable content folder raises (OSError). With ``cache`` (kept by the caller between
     builds, e.g. by ``paperboy serve``) a file whose stat did not change is not parsed again.
+    A date-time in an entry counts for its day in ``timezone`` (the site's).
     """
     return load_scan(site_root, content_dir, include_drafts=include_drafts,
-                     max_entry_bytes=max_entry_bytes, cache=cache).result
+                     max_entry_bytes=max_entry_bytes, cache=cache, timezone=timezone).result
 
 
 @dataclass(frozen=True)
@@ -89,7 +93,8 @@ class Scan:
 
 
 def load_scan(site_root: Path, content_dir: str = "content", *, include_drafts: bool = False,
-              max_entry_bytes: int = 1_000_000, cache: EntryCache | None = None) -> Scan:
+              max_entry_bytes: int = 1_000_000, cache: EntryCache | None = None,
+              timezone: str = "UTC") -> Scan:
     """load_content(), keeping what it found."""
     diagnostics = Diagnostics()
     base = site_root / content_dir
@@ -107,6 +112,7 @@ def load_scan(site_root: Path, content_dir: str = "content", *, include_drafts: 
         for entry_file in found:
             entries.extend(_entries_of(entry_file, max_entry_bytes, diagnostics, cache))
         cache.keep_only({entry_file.rel for entry_file in found})
+    entries = site_days(entries, timezone)
     entries.sort(key=lambda entry: (entry.path, entry.line))
     validate_unique(entries, diagnostics)
     planned = plan_papers([entry for entry in entries if entry.ok])
@@ -415,6 +421,18 @@ def identity_keys(entry: CheckedEntry) -> list[tuple[str, str, str]]:
         if title:
             keys.append(("title", title, "same title"))
     return keys
+
+
+def site_days(entries: list[CheckedEntry], timezone: str) -> list[CheckedEntry]:
+    """Entries whose ``date`` is a date-time get, instead, its day in the site's time zone
+    (copies: cached entries keep the date-time, so a new ``timezone`` takes effect)."""
+    result = []
+    for entry in entries:
+        value = entry.values.get("date")
+        if isinstance(value, dt.datetime):
+            entry = replace(entry, values={**entry.values, "date": day_in_zone(value, timezone)})
+        result.append(entry)
+    return result
 
 
 def plan_papers(entries: list[CheckedEntry]) -> list[Paper]:

@@ -75,14 +75,16 @@ def load_entries(site_root: Path, config: SiteConfig, cache: RebuildState,
                  changed: Iterable[str] | None = None) -> LoadResult:
     """All entries; with ``changed`` (the only entry files that changed since the last load,
     site-relative) just those are read when that is provably enough."""
-    options = (config.content_dir, config.include_drafts, config.max_entry_bytes)
+    options = (config.content_dir, config.include_drafts, config.max_entry_bytes,
+               config.timezone)
     state = cache.load_state
     if changed is not None and state is not None and state.options == options:
         result = apply_edits(state, site_root, changed, cache.entries)
         if result is not None:
             return result
     scan = load_scan(site_root, config.content_dir, include_drafts=config.include_drafts,
-                     max_entry_bytes=config.max_entry_bytes, cache=cache.entries)
+                     max_entry_bytes=config.max_entry_bytes, cache=cache.entries,
+                     timezone=config.timezone)
     cache.load_state = remember_scan(scan, options)
     return scan.result
 

@@ -23,7 +23,7 @@ def site(tmp_path: Path) -> Path:
 
 
 def state_of(site: Path) -> LoadState:
-    state = remember_scan(load_scan(site), ("content", False, 1_000_000))
+    state = remember_scan(load_scan(site), ("content", False, 1_000_000, "UTC"))
     assert state is not None
     return state
 
