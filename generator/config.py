@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import difflib
+import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -123,6 +124,7 @@ class SiteConfig:
     description: str = ""
     base_url: str = "http://localhost:8000/"
     language: str = "en"
+    timezone: str = "UTC"  # IANA name: which day a date-time in an entry belongs to
     theme: str = "default"
     papers_per_page: int = 50
     content_dir: str = "content"
@@ -199,6 +201,16 @@ def _language(value: Any) -> tuple[Any, str]:
     return text, ""
 
 
+def _timezone(value: Any) -> tuple[Any, str]:
+    from generator.dates import known_timezone
+
+    text, error = _text(value)
+    if error or not known_timezone(text):
+        example = "an IANA time zone such as 'UTC' or 'Europe/Paris'"
+        return None, error or f"must be {example}, got '{text}'"
+    return text, ""
+
+
 def _name(value: Any) -> tuple[Any, str]:
     text, error = _text(value)
     if error or not _NAME.match(text):
@@ -215,6 +227,23 @@ def _relative_dir(value: Any) -> tuple[Any, str]:
     if not text or path.is_absolute() or ".." in path.parts:
         return None, f"must be a folder inside the site, got '{text}'"
     return text, ""
+
+
+def _output_dir(value: Any) -> tuple[Any, str]:
+    """site.yaml's output_dir (a pull request can edit it): a folder inside the site, not the
+    site itself."""
+    text, error = _relative_dir(value)
+    if not error and not Path(text).parts:
+        return None, f"must be a folder inside the site, not the site itself, got '{text}'"
+    return text, error
+
+
+def _any_folder(value: Any) -> tuple[Any, str]:
+    """``--output`` on the command line: any folder, relative to the current one."""
+    text, error = _text(value)
+    if error or not text:
+        return None, error or "must name a folder"
+    return os.path.abspath(Path(text).expanduser()), ""
 
 
 def _domain(value: Any) -> tuple[Any, str]:
@@ -335,10 +364,11 @@ SITE_OPTIONS: Mapping[str, Validator] = {
     "description": _text,
     "base_url": _base_url,
     "language": _language,
+    "timezone": _timezone,
     "theme": _name,
     "papers_per_page": _int_between(1, 10_000),
     "content_dir": _relative_dir,
-    "output_dir": _relative_dir,
+    "output_dir": _output_dir,
     "max_entry_bytes": _int_between(1_000, 100_000_000),
     "cname": _domain,
 }
@@ -406,6 +436,8 @@ HF_SOURCE_OPTIONS: Mapping[str, Validator] = {
     "min_upvotes": _int_between(0, 1_000_000),
     "min_papers": _int_between(0, 100_000),
 }
+# Command-line values that follow other rules than the same option in site.yaml.
+_COMMAND_LINE: Mapping[str, Validator] = {"output_dir": _any_folder}
 SECTIONS: Mapping[str, tuple[Mapping[str, Validator], type]] = {
     "topics": (TOPICS_OPTIONS, TopicsConfig),
     "feeds": (FEEDS_OPTIONS, FeedsConfig),
@@ -613,7 +645,7 @@ def apply_overrides(config: SiteConfig, overrides: Mapping[str, Any],
             continue
         if key not in known:
             raise ValueError(f"unknown override {key}")  # a programming error, not user input
-        validator = SITE_OPTIONS.get(key, _bool)
+        validator = _COMMAND_LINE.get(key) or SITE_OPTIONS.get(key, _bool)
         value, error = validator(raw)
         if error:
             diagnostics.error("command line", 0, error, field=key)

@@ -15,7 +15,9 @@ from generator.commands.app import EXIT_ERRORS, cli, load_config, report, site_o
 @cli.command()
 @site_option
 @click.option("--base-url", help="Override base_url, e.g. https://user.github.io/repo/.")
-@click.option("--output", "output_dir", help="Override output_dir (relative to the site).")
+@click.option("--output", "output_dir",
+              help="Build into this folder (any path; relative to the current folder) instead "
+                   "of output_dir. A folder that holds files must be an earlier build.")
 @click.option("--drafts", is_flag=True, help="Also build entries marked draft: true.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--jobs", type=click.IntRange(1), help="Worker processes (default: every core).")

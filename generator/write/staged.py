@@ -19,6 +19,10 @@ from generator.write.trash import discard, remove_in_background
 TEMP_PREFIX = ".paperboy-tmp-"
 OLD_PREFIX = ".paperboy-old-"
 TRASH_PREFIX = ".paperboy-trash-"  # trees being removed: never taken for a previous output
+# Every build writes this file at the top of the site; a non-empty folder without it is not
+# replaced, so `--output ~` cannot swap a home folder away.
+BUILD_MARKER = ".paperboy-build"
+_MARKER_TEXT = b"Built by Paperboy: `paperboy build` replaces this folder as a whole.\n"
 # Removing the previous tree is unlink-bound and slow on a busy disk (profiled: 14.6 s for a
 # 1k site at load 10); from this many files on, it is left to a detached background process.
 BACKGROUND_REMOVAL_FILES = 5000
@@ -66,6 +70,7 @@ def staged_site(output_dir: Path,
     stays. Afterwards ``written`` is the number of files in the new site."""
     parent = output_dir.parent
     check_output_dir(output_dir)
+    check_replaceable(output_dir)
     try:
         parent.mkdir(parents=True, exist_ok=True)
         recover_interrupted_swap(output_dir)
@@ -78,6 +83,7 @@ def staged_site(output_dir: Path,
         raise UserError(f"{output_dir}: error: cannot write the site here: {reason}") from None
     stage = Stage(temp)
     try:
+        stage.write([OutputFile(PurePosixPath(BUILD_MARKER), _MARKER_TEXT)])
         yield stage
         written = stage.written
         if finish is not None:
@@ -102,6 +108,29 @@ def check_output_dir(output_dir: Path) -> None:
                 raise UserError(f"{output_dir}: error: cannot write the site here: {what} is a "
                                 "file, not a folder")
             return
+
+
+def check_replaceable(output_dir: Path) -> None:
+    """Refuse to replace a folder that holds files and that no Paperboy build made."""
+    try:
+        with os.scandir(output_dir) as entries:
+            if next(entries, None) is None:
+                return
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    except OSError as exc:
+        raise UserError(f"{output_dir}: error: cannot read the output folder: "
+                        f"{exc.strerror or exc}") from None
+    if (output_dir / BUILD_MARKER).is_file() or _built_before_the_marker(output_dir):
+        return
+    raise UserError(f"{output_dir}: error: will not replace this folder: it is not empty and "
+                    f"was not made by a Paperboy build (it has no {BUILD_MARKER} file); build "
+                    "into a new or empty folder")
+
+
+def _built_before_the_marker(output_dir: Path) -> bool:
+    """Output of a Paperboy release without the marker: `.nojekyll` and `sitemap.xml` on top."""
+    return (output_dir / ".nojekyll").is_file() and (output_dir / "sitemap.xml").is_file()
 
 
 def write_files(files: Iterable[OutputFile], root: Path) -> int:

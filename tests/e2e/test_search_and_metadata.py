@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from generator.models import OutputFile
-from generator.write.staged import write_site
+from generator.write.staged import BUILD_MARKER, write_site
 from tests.conftest import run_paperboy, write_files
 from tests.e2e.crawl import crawl
 from tests.e2e.test_build_site import serve, tree
@@ -60,7 +60,8 @@ def test_indexing_failure_leaves_previous_output(tmp_path: Path) -> None:
 
     with pytest.raises(RuntimeError):
         write_site([OutputFile(PurePosixPath("index.html"), b"new")], out, failing_indexer)
-    assert tree(out) == {"index.html": b"old"}
+    assert tree(out).keys() == {"index.html", BUILD_MARKER}
+    assert (out / "index.html").read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
 
 

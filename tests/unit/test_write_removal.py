@@ -10,7 +10,12 @@ import pytest
 
 from generator.models import OutputFile
 from generator.write import staged as write
-from generator.write.staged import TRASH_PREFIX, recover_interrupted_swap, write_site
+from generator.write.staged import (
+    BUILD_MARKER,
+    TRASH_PREFIX,
+    recover_interrupted_swap,
+    write_site,
+)
 
 
 def site(version: str) -> list[OutputFile]:
@@ -19,8 +24,10 @@ def site(version: str) -> list[OutputFile]:
 
 
 def tree(root: Path) -> dict[str, bytes]:
+    """The written files; every build also leaves its marker on top."""
+    assert (root / BUILD_MARKER).is_file()
     return {p.relative_to(root).as_posix(): p.read_bytes()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+            for p in sorted(root.rglob("*")) if p.is_file() and p.name != BUILD_MARKER}
 
 
 @pytest.mark.parametrize("threshold", [1, 10**9], ids=["background", "in-process"])
