@@ -59,7 +59,8 @@ def test_browser_reloads_on_save_shows_overlay_on_error_and_recovers(browser, se
         edit_and_wait_for_reload(page, site, "date: 2024-03-12", "date: 12/03/2024")
         expect(overlay).to_be_visible(timeout=MS)
         expect(overlay).to_contain_text(
-            f"{ENTRY}:3: error: date: must be YYYY-MM-DD or a date-time such as 2025-02-02T22:23:00Z, got '12/03/2024'")
+            f"{ENTRY}:3: error: date: must be YYYY-MM-DD or a "
+            "date-time such as 2025-02-02T22:23:00Z, got '12/03/2024'")
         expect(title).to_have_text("Attention Is Plenty")  # the last good page stays
 
         edit_and_wait_for_reload(page, site, "date: 12/03/2024", "date: 2024-03-12")

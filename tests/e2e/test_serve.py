@@ -55,7 +55,8 @@ def test_serve_broken_entry_shows_overlay_then_recovers(served) -> None:
     events = Events(server.port)
     edit(site, "content/adam.yaml", "date: 2024-03-10", "date: 10/03/2024")
     assert events.next()[0] == "reload"
-    message = "content/adam.yaml:2: error: date: must be YYYY-MM-DD or a date-time such as 2025-02-02T22:23:00Z, got &#x27;10/03/2024&#x27;"
+    message = ("content/adam.yaml:2: error: date: must be YYYY-MM-DD or a "
+               "date-time such as 2025-02-02T22:23:00Z, got &#x27;10/03/2024&#x27;")
     for path in ("", "papers/adam-a-method-for-stochastic-optimization/", "no/such/page/"):
         status, page = server.get(f"{server.base}{path}")
         assert status == (404 if path.startswith("no/") else 200)

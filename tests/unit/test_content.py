@@ -101,7 +101,8 @@ def test_bom_and_crlf_errors_point_at_the_right_line(tmp_path: Path) -> None:
     text = "\ufeff---\r\ntitle: Windows\r\n\r\ndate: 3/12/2024\r\n---\r\nBody.\r\n"
     result = load(tmp_path, {"content/w.md": text.encode("utf-8")})
 
-    assert messages(result) == ["content/w.md:4: error: date: must be YYYY-MM-DD or a date-time such as 2025-02-02T22:23:00Z, got '3/12/2024'"]
+    assert messages(result) == ["content/w.md:4: error: date: must be YYYY-MM-DD or a "
+                                "date-time such as 2025-02-02T22:23:00Z, got '3/12/2024'"]
 
 
 def test_drafts_are_left_out_unless_included(tmp_path: Path) -> None:
@@ -254,7 +255,8 @@ ERROR_CASES = {
                      "content/e.md:2: error: title: must be text, got a number\n"
                      "  hint: put quotes around it"),
     "date_format": (md("title: T\ndate: 12/03/2024\n"),
-                    "content/e.md:3: error: date: must be YYYY-MM-DD or a date-time such as 2025-02-02T22:23:00Z, got '12/03/2024'"),
+                    "content/e.md:3: error: date: must be YYYY-MM-DD or a "
+                    "date-time such as 2025-02-02T22:23:00Z, got '12/03/2024'"),
     "date_missing": (md("title: T\n"), "content/e.md:2: error: date: required field is missing"),
     "date_no_such_day": (md("title: T\ndate: '2023-02-29'\n"),
                          "content/e.md:3: error: date: no such date '2023-02-29'"),
@@ -435,7 +437,8 @@ def test_all_problems_in_all_files_are_collected_and_sorted(tmp_path: Path) -> N
         "content/a.yaml:3: error: abstract: required field is missing",
         "content/a.yaml:3: error: title: required field is missing",
         "content/b.md:2: error: title: must be text, got a list",
-        "content/b.md:3: error: date: must be YYYY-MM-DD or a date-time such as 2025-02-02T22:23:00Z, got 'soon'",
+        "content/b.md:3: error: date: must be YYYY-MM-DD or a "
+        "date-time such as 2025-02-02T22:23:00Z, got 'soon'",
         "content/b.md:4: error: upvotes: must be a whole number >= 0, got -1",
     ]
     assert [p.source.path for p in result.papers] == ["content/c.md"]
