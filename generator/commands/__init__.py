@@ -10,7 +10,16 @@ import sys
 
 import click
 
-from generator.commands import build, deploy, fetch, imports, send, serve, topics  # noqa: F401
+from generator.commands import (  # noqa: F401
+    build,
+    deploy,
+    fetch,
+    imports,
+    init,
+    send,
+    serve,
+    topics,
+)
 from generator.commands.app import EXIT_ERRORS, EXIT_OK, cli, report
 from generator.diagnostics import UserError
 

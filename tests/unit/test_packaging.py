@@ -1,0 +1,24 @@
+"""pyproject.toml lists every subpackage, and the package data the wheel needs."""
+
+from __future__ import annotations
+
+import tomllib
+
+from tests.conftest import REPO
+
+
+def test_every_subpackage_is_listed_for_the_wheel() -> None:
+    settings = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]
+    found = {"generator"} | {f"generator.{d.name}" for d in (REPO / "generator").iterdir()
+                             if (d / "__init__.py").is_file()}
+    assert set(settings["packages"]) == found | {"generator.themes"}
+    assert settings["package-dir"] == {"generator.themes": "themes"}
+
+
+def test_the_init_skeleton_is_package_data() -> None:
+    from generator.commands.init import SKELETON
+
+    skeleton = REPO / "generator" / "skeleton"
+    assert {p.relative_to(skeleton).as_posix() for p in skeleton.rglob("*") if p.is_file()} == (
+        set(SKELETON))
+    assert not any(part.startswith(".") for name in SKELETON for part in name.split("/"))
