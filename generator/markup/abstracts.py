@@ -19,6 +19,7 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
 from generator.markup.latex import PLACEHOLDER_RE, Protected, protect_latex
+from generator.markup.lists import commonmark_lists
 
 _CACHE_SIZE = 1 << 17
 
@@ -53,7 +54,8 @@ _DROPPED_WITH_CONTENT = frozenset(
 
 
 def _cleaner(tags: frozenset[str]) -> nh3.Cleaner:
-    attributes = {"a": {"href"}} | {tag: set(_MATHML_ATTRIBUTES) for tag in _MATHML_TAGS}
+    attributes = {"a": {"href"}, "ol": {"start"}} | {
+        tag: set(_MATHML_ATTRIBUTES) for tag in _MATHML_TAGS}
     return nh3.Cleaner(
         tags=set(tags), clean_content_tags=set(_DROPPED_WITH_CONTENT), attributes=attributes,
         url_schemes={"http", "https", "mailto"}, url_relative="deny",
@@ -70,7 +72,9 @@ _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ue000\ue0
 _SPECIAL_CHAR_RE = re.compile(r"[\\$`*_\[\]<>&~{}\t\n\x85\xa0\u2028\u2029]")
 _BLOCK_START_RE = re.compile(r"#|=|\d+[.)]|[-+>]")
 _TAG_NAME_RE = re.compile(r"/?([A-Za-z][A-Za-z0-9-]*)(?=[\s/]|$)")
-_BARE_URL_RE = r"(?<![\w/@.:-])(https?://[^\s<>\"'\ue000\ue001]+)"
+# GitHub's extended autolinks: http(s):// URLs, and www. followed by a domain name.
+_BARE_URL_RE = (r"(?<![\w/@.:-])((?:https?://|www\.(?=[A-Za-z0-9-]+\.[A-Za-z0-9]))"
+                r"[^\s<>\"'\ue000\ue001]+)")
 _URL_TRAILER_RE = re.compile(r"(?:[.,:;!?'\"]|(?<!&#\d\d);|(?<!&#\d\d\d);)+$")
 _TIE_RE = re.compile(r"(?<=\S)~(?=\S|$)")  # a text node may end just before a link
 _HTML_TAG_RE = re.compile(r"<(?:[^<>\"]|\"[^\"]*\")*>")
@@ -78,6 +82,9 @@ _BLOCK_BOUNDARY_RE = re.compile(r"</?(?:p|br|li|ul|ol|blockquote|pre)\b[^>]*>")
 _WHITESPACE_RE = re.compile(r"\s+")
 _TAG_OR_PLACEHOLDER_RE = re.compile(r"(<[^<>]*>)|" + PLACEHOLDER_RE.pattern)
 _SINGLE_STAR_RE = re.compile(r"(?<![\\*])\*(?!\*)")
+# <ol start> kept by the sanitiser, unless it is not a number (raw HTML in an abstract)
+_BAD_OL_START_RE = re.compile(r'<ol start="(?!\d{1,9}")[^"]*"')
+_STAR_BULLET_RE = re.compile(r"(?m)^[ \t]*\*(?=[ \t])")  # "* item": a list marker
 
 
 class _KnownTagProcessor(HtmlInlineProcessor):
@@ -99,7 +106,7 @@ class _BareUrlProcessor(InlineProcessor):
         while raw.endswith(")") and raw.count(")") > raw.count("("):
             raw = _URL_TRAILER_RE.sub("", raw[:-1])
         url = html.unescape(raw)
-        link = etree.Element("a", {"href": url})
+        link = etree.Element("a", {"href": url if "://" in url[:8] else "http://" + url})
         link.text = AtomicString(url)
         return link, m.start(1), m.start(1) + len(raw)
 
@@ -123,7 +130,8 @@ class _Typography(Treeprocessor):
 
 
 def _build_markdown() -> markdown.Markdown:
-    md = markdown.Markdown(output_format="html")
+    # sane_lists: a new list where bullets and numbers change, and <ol start> as GitHub has
+    md = markdown.Markdown(output_format="html", extensions=["sane_lists"])
     md.preprocessors.deregister("html_block")
     md.parser.blockprocessors.deregister("code")  # an indented abstract line is not code
     # latex.py renders code spans; images are not allowed, so "![x](u)" stays a link.
@@ -156,7 +164,8 @@ def _flanking(before: str, after: str) -> tuple[bool, bool]:
 
 def _escape_stray_asterisks(paragraph: str) -> str:
     """Escape single '*' that cannot pair as emphasis: "512*512", "T* improves", "Zero*,"."""
-    stars = [m.start() for m in _SINGLE_STAR_RE.finditer(paragraph)]
+    bullets = {m.end() - 1 for m in _STAR_BULLET_RE.finditer(paragraph)}
+    stars = [m.start() for m in _SINGLE_STAR_RE.finditer(paragraph) if m.start() not in bullets]
     openers: list[int] = []
     stray: set[int] = set()
     for i in stars:
@@ -196,8 +205,9 @@ def _convert(source: str, inline: bool) -> tuple[str, Protected]:
     if inline:
         source = _WHITESPACE_RE.sub(" ", source)
     protected = protect_latex(source, inline=inline)
+    text = protected.text if inline else commonmark_lists(protected.text)
     text = "\n\n".join(_escape_stray_asterisks(p) if "*" in p else p
-                         for p in re.split(r"\n[ \t]*\n", protected.text))
+                         for p in re.split(r"\n[ \t]*\n", text))
     if inline:
         text = _escape_block_start(text)
     try:
@@ -225,7 +235,8 @@ def _render(source: str, inline: bool, plain: bool) -> str:
     markup, protected = _convert(source, inline)
     fragments = protected.plain if plain else protected.html
     cleaner = _INLINE_CLEANER if inline else _BLOCK_CLEANER
-    return cleaner.clean(_restore(markup, fragments))
+    clean = cleaner.clean(_restore(markup, fragments))
+    return _BAD_OL_START_RE.sub("<ol", clean) if "<ol start" in clean else clean
 
 
 def _html_to_text(markup: str) -> str:
@@ -246,7 +257,7 @@ def remember(results: dict[tuple[str, str], str]) -> None:
 def is_plain_prose(source: str) -> bool:
     """True when source needs neither Markdown nor LaTeX nor escaping (the fast path)."""
     return not (_SPECIAL_CHAR_RE.search(source) or "--" in source or "''" in source
-                or "://" in source or _BLOCK_START_RE.match(source))
+                or "://" in source or "www." in source or _BLOCK_START_RE.match(source))
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
