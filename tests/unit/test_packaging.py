@@ -22,3 +22,15 @@ def test_the_init_skeleton_is_package_data() -> None:
     assert {p.relative_to(skeleton).as_posix() for p in skeleton.rglob("*") if p.is_file()} == (
         set(SKELETON))
     assert not any(part.startswith(".") for name in SKELETON for part in name.split("/"))
+
+
+def test_init_workflows_are_the_repositorys_installing_the_pinned_release() -> None:
+    """A new site gets this repository's workflows, with Paperboy from requirements.txt."""
+    skeleton = REPO / "generator" / "skeleton" / "github" / "workflows"
+    for name in ("pages.yml", "check.yml", "import.yml"):
+        ours = (REPO / ".github" / "workflows" / name).read_text()
+        theirs = (skeleton / name).read_text()
+        assert "python -m pip install .\n" in ours
+        assert theirs == ours.replace("cache-dependency-path: pyproject.toml",
+                                      "cache-dependency-path: requirements.txt").replace(
+            "python -m pip install .\n", "python -m pip install -r requirements.txt\n")
