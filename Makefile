@@ -12,8 +12,9 @@ $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Paperboy needs Python 3.11 or newer; set PYTHON=python3.11 (or newer)")'
 	$(PYTHON) -m venv $(VENV)
 
-# What pip prints: errors and warnings only, no version nag, no progress bars.
-PIP_QUIET := --quiet --disable-pip-version-check --no-input --progress-bar off
+# What pip prints: errors only (a pip configuration with an extra index that is not there
+# otherwise prints a warning per package), no version nag, no progress bars.
+PIP_QUIET := --quiet --quiet --disable-pip-version-check --no-input --progress-bar off
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install $(PIP_QUIET) --upgrade pip

@@ -7,11 +7,15 @@ import tomllib
 from tests.conftest import REPO
 
 
-def test_every_subpackage_is_listed_for_the_wheel() -> None:
+def test_every_folder_of_the_package_is_listed_for_the_wheel() -> None:
     settings = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]
-    found = {"generator"} | {f"generator.{d.name}" for d in (REPO / "generator").iterdir()
-                             if (d / "__init__.py").is_file()}
-    assert set(settings["packages"]) == found | {"generator.themes"}
+    folders = {"generator"} | {
+        "generator." + ".".join(d.relative_to(REPO / "generator").parts)
+        for d in (REPO / "generator").rglob("*") if d.is_dir() and d.name != "__pycache__"}
+    themes = {"generator.themes"} | {
+        "generator.themes." + ".".join(d.relative_to(REPO / "themes").parts)
+        for d in (REPO / "themes").rglob("*") if d.is_dir()}
+    assert sorted(settings["packages"]) == sorted(folders | themes)
     assert settings["package-dir"] == {"generator.themes": "themes"}
 
 
