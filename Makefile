@@ -69,8 +69,11 @@ $(FLOORS)/.installed-stamp: pyproject.toml tests/tools/floors.py
 	$(FLOORS)/bin/python -m pip install $(PIP_QUIET) -c $(FLOORS)/constraints.txt -e '.[dev]'
 	@touch $@
 
+# The golden tree is the bytes of the newest releases (MathML markup differs between
+# latex2mathml versions), so it is left out here.
 test-floors: $(FLOORS)/.installed-stamp
-	$(FLOORS)/bin/python -m pytest -m "not slow" -q -p no:cacheprovider
+	$(FLOORS)/bin/python -m pytest -m "not slow" -q -p no:cacheprovider \
+	  --deselect tests/unit/test_golden.py::test_golden_site_builds_to_the_kept_bytes_and_file_list
 
 # Rebuild the golden output tree (tests/golden/) after an intended change; review it in the diff.
 golden: $(STAMP)

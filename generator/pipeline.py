@@ -282,10 +282,13 @@ def reader_files(config: SiteConfig, model: SiteModel, timer: Timer | None) -> l
 
 def fixed_files(config: SiteConfig, model: SiteModel,
                 assets: Mapping[str, Asset]) -> list[OutputFile]:
-    """robots.txt, the theme's assets, .nojekyll and CNAME."""
+    """robots.txt, the theme's assets, .nojekyll, CNAME and the marker of a Paperboy build."""
+    from generator.write import BUILD_MARKER, MARKER_TEXT
+
     files = [render_robots(model)]
     files += [OutputFile(PurePosixPath(a.route), a.source.read_bytes()) for a in assets.values()]
     files.append(OutputFile(PurePosixPath(".nojekyll"), b""))
+    files.append(OutputFile(PurePosixPath(BUILD_MARKER), MARKER_TEXT))
     if config.cname:  # GitHub Pages reads the custom domain from this file
         files.append(OutputFile(PurePosixPath("CNAME"), f"{config.cname}\n".encode()))
     return files

@@ -1,7 +1,13 @@
 """Writing the site: a staged folder swapped into place, so a failed build leaves the previous
 output as it was; large trees removed in the background."""
 
-from generator.write.staged import safe_target, staged_site, write_files
+from generator.write.staged import (
+    BUILD_MARKER,
+    MARKER_TEXT,
+    safe_target,
+    staged_site,
+    write_files,
+)
 from generator.write.trash import discard
 
-__all__ = ["discard", "safe_target", "staged_site", "write_files"]
+__all__ = ["BUILD_MARKER", "MARKER_TEXT", "discard", "safe_target", "staged_site", "write_files"]

@@ -19,10 +19,11 @@ from generator.write.trash import discard, remove_in_background
 TEMP_PREFIX = ".paperboy-tmp-"
 OLD_PREFIX = ".paperboy-old-"
 TRASH_PREFIX = ".paperboy-trash-"  # trees being removed: never taken for a previous output
-# Every build writes this file at the top of the site; a non-empty folder without it is not
-# replaced, so `--output ~` cannot swap a home folder away.
+# Every build writes this file at the top of the site (pipeline.fixed_files, so serve's output
+# has it too); a non-empty folder without it is not replaced, so `--output ~` cannot swap a
+# home folder away.
 BUILD_MARKER = ".paperboy-build"
-_MARKER_TEXT = b"Built by Paperboy: `paperboy build` replaces this folder as a whole.\n"
+MARKER_TEXT = b"Built by Paperboy: `paperboy build` replaces this folder as a whole.\n"
 # Removing the previous tree is unlink-bound and slow on a busy disk (profiled: 14.6 s for a
 # 1k site at load 10); from this many files on, it is left to a detached background process.
 BACKGROUND_REMOVAL_FILES = 5000
@@ -83,7 +84,6 @@ def staged_site(output_dir: Path,
         raise UserError(f"{output_dir}: error: cannot write the site here: {reason}") from None
     stage = Stage(temp)
     try:
-        stage.write([OutputFile(PurePosixPath(BUILD_MARKER), _MARKER_TEXT)])
         yield stage
         written = stage.written
         if finish is not None:

@@ -10,7 +10,7 @@ import pytest
 
 from generator.models import OutputFile
 from generator.serve.static_server import make_server, serve_in_thread
-from generator.write.staged import BUILD_MARKER, write_site
+from generator.write.staged import BUILD_MARKER, MARKER_TEXT, write_site
 from tests.conftest import run_paperboy, write_files
 from tests.e2e.crawl import crawl, extract_links, fetch
 
@@ -199,7 +199,8 @@ def test_theme_extends_default_and_overrides_one_template_and_asset(copy_fixture
 
 def test_write_failing_midway_leaves_old_output_and_no_temporaries(tmp_path: Path) -> None:
     out = tmp_path / "output"
-    write_site([OutputFile(PurePosixPath("index.html"), b"old")], out)
+    write_site([OutputFile(PurePosixPath("index.html"), b"old"),
+                OutputFile(PurePosixPath(BUILD_MARKER), MARKER_TEXT)], out)
 
     def files_then_crash():
         yield OutputFile(PurePosixPath("index.html"), b"new")

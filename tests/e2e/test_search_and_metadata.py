@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from generator.models import OutputFile
-from generator.write.staged import BUILD_MARKER, write_site
+from generator.write.staged import BUILD_MARKER, MARKER_TEXT, write_site
 from tests.conftest import run_paperboy, write_files
 from tests.e2e.crawl import crawl
 from tests.e2e.test_build_site import serve, tree
@@ -52,7 +52,8 @@ def test_search_can_be_switched_off(copy_fixture_site) -> None:
 
 def test_indexing_failure_leaves_previous_output(tmp_path: Path) -> None:
     out = tmp_path / "output"
-    write_site([OutputFile(PurePosixPath("index.html"), b"old")], out)
+    write_site([OutputFile(PurePosixPath("index.html"), b"old"),
+                OutputFile(PurePosixPath(BUILD_MARKER), MARKER_TEXT)], out)
 
     def failing_indexer(temp: Path) -> None:
         assert (temp / "index.html").read_bytes() == b"new"  # runs on the complete new tree

@@ -28,7 +28,7 @@ def test_fetches_checks_and_builds_before_the_pull_request_with_the_report() -> 
     assert IMPORT.index(fetch) < IMPORT.index(check) < IMPORT.index(build) < IMPORT.index(pull)
     assert "paperboy fetch" in fetch["run"] and "--report" in fetch["run"]
     assert fetch["env"]["REPORT"] == pull["with"]["body-path"]
-    assert pull["uses"].endswith("@v7")
+    assert pull["uses"].endswith("@v8")
     assert pull["with"]["branch"] == "paperboy/import-${{ steps.fetch.outputs.day }}"
     assert set(pull["with"]["add-paths"].split()) == {"content/**", "fetch-state.json"}
 

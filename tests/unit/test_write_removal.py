@@ -12,6 +12,7 @@ from generator.models import OutputFile
 from generator.write import staged as write
 from generator.write.staged import (
     BUILD_MARKER,
+    MARKER_TEXT,
     TRASH_PREFIX,
     recover_interrupted_swap,
     write_site,
@@ -19,15 +20,15 @@ from generator.write.staged import (
 
 
 def site(version: str) -> list[OutputFile]:
-    return [OutputFile(PurePosixPath(f"papers/{i}/index.html"), f"{version} {i}".encode())
-            for i in range(20)]
+    """A built site: pages and the marker that lets the next build replace it."""
+    return [OutputFile(PurePosixPath(BUILD_MARKER), MARKER_TEXT)] + [
+        OutputFile(PurePosixPath(f"papers/{i}/index.html"), f"{version} {i}".encode())
+        for i in range(20)]
 
 
 def tree(root: Path) -> dict[str, bytes]:
-    """The written files; every build also leaves its marker on top."""
-    assert (root / BUILD_MARKER).is_file()
     return {p.relative_to(root).as_posix(): p.read_bytes()
-            for p in sorted(root.rglob("*")) if p.is_file() and p.name != BUILD_MARKER}
+            for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 @pytest.mark.parametrize("threshold", [1, 10**9], ids=["background", "in-process"])
