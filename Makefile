@@ -71,7 +71,7 @@ $(FLOORS)/.installed-stamp: pyproject.toml tests/tools/floors.py
 
 # The golden tree is the bytes of the newest releases (MathML markup differs between
 # latex2mathml versions), so it is left out here.
-test-floors: $(FLOORS)/.installed-stamp
+test-floors: $(FLOORS)/.installed-stamp $(ACTIONLINT)
 	$(FLOORS)/bin/python -m pytest -m "not slow" -q -p no:cacheprovider \
 	  --deselect tests/unit/test_golden.py::test_golden_site_builds_to_the_kept_bytes_and_file_list
 
