@@ -133,7 +133,8 @@ def test_same_input_gives_byte_identical_output(copy_fixture_site, tmp_path: Pat
     site = copy_fixture_site("full")
     assert run_paperboy("build", "--site", str(site)).returncode == 0
     first = tree(site / "output")
-    assert run_paperboy("build", "--site", str(site), "--output", "again").returncode == 0
+    again = str(site / "again")
+    assert run_paperboy("build", "--site", str(site), "--output", again).returncode == 0
     assert tree(site / "again") == first
 
 

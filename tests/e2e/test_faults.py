@@ -79,7 +79,7 @@ def test_build_killed_while_writing_keeps_previous_output_and_next_build_succeed
 def test_output_under_a_regular_file_is_a_clear_error(make_site) -> None:
     root = make_site({"blocker": "I am a file\n"})
 
-    result = run_paperboy("build", "--site", str(root), "--output", "blocker/site")
+    result = run_paperboy("build", "--site", str(root), "--output", str(root / "blocker/site"))
 
     assert result.returncode == 1
     assert (f"{root}/blocker/site: error: cannot write the site here: '{root}/blocker' is a "

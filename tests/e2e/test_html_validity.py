@@ -63,7 +63,8 @@ def test_the_checker_reports_a_skipped_heading_level(tmp_path: Path) -> None:
     page = tmp_path / "page.html"
     page.write_text('<!DOCTYPE html><html lang="en"><head><title>t</title></head>'
                     "<body><h1>a</h1><h3>b</h3><pre aria-label=x>c</pre></body></html>")
-    messages = sorted(m["message"] for m in vnu(page))
+    messages = [m["message"] for m in vnu(page)]
     assert len(messages) == 2
-    assert messages[0].startswith("The “aria-label” attribute must not be specified on any “pre”")
-    assert "skipping 1 heading level" in messages[1]
+    assert any(m.startswith("The “aria-label” attribute must not be specified on any “pre”")
+               for m in messages)
+    assert any("skipping 1 heading level" in m for m in messages)
