@@ -138,7 +138,7 @@ def open_build_cache(site_root: Path, enabled: bool = True
     when no secret can be kept), and warnings about cache folders that are ignored."""
     warnings = []
     legacy = site_root / LEGACY_CACHE_DIR
-    if legacy.exists() and tracked_by_git(legacy):
+    if tracked_by_git(legacy):
         warnings.append(_ignored(LEGACY_CACHE_DIR, "the build cache now lives outside the "
                                  "site; remove the folder from the repository"))
     if not enabled:
@@ -178,12 +178,12 @@ def machine_secret(root: Path) -> bytes:
 
 def tracked_by_git(folder: Path) -> bool:
     """Whether git tracks any file in ``folder`` (False when git or a repository is absent)."""
-    existing = folder
-    while not existing.is_dir():
-        if existing.parent == existing:
-            return False
-        existing = existing.parent
-    try:
+    try:  # a folder we may not even look into (another user's) is tracked by nobody we know
+        existing = folder
+        while not existing.is_dir():
+            if existing.parent == existing:
+                return False
+            existing = existing.parent
         found = subprocess.run(["git", "-C", str(existing), "ls-files", "-z", "--",
                                 str(folder.resolve())], capture_output=True, timeout=30,
                                check=False)

@@ -119,3 +119,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         parts = Path(str(item.path)).relative_to(Path(__file__).parent).parts
         if parts and parts[0] in _SLOW_FOLDERS:
             item.add_marker(pytest.mark.slow)
+
+
+# Worker pools fork only while the process is single-threaded (generator/workers.py). Tests
+# that check what the workers do are marked `forks`; when an earlier test left a thread running
+# in this process (Playwright's, a server's), such a test runs in a fresh interpreter instead.
+_FRESH_ENV = "PAPERBOY_TEST_IN_FRESH_PROCESS"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    from generator.workers import can_fork
+
+    if (pyfuncitem.get_closest_marker("forks") is None or os.environ.get(_FRESH_ENV)
+            or can_fork()):
+        return None
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", pyfuncitem.nodeid],
+        cwd=REPO, env={**os.environ, _FRESH_ENV: "1"}, capture_output=True, text=True,
+        timeout=600, check=False)
+    assert result.returncode == 0, f"in a fresh process:\n{result.stdout[-4000:]}"
+    return True

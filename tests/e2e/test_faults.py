@@ -12,10 +12,12 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
 
+from generator.write.staged import TRASH_PREFIX
 from tests.conftest import REPO, run_paperboy
 
 SITE_YAML = "title: Faults\nbase_url: https://e.org/\ntopics: {enabled: false}\n"
@@ -73,6 +75,12 @@ def test_build_killed_while_writing_keeps_previous_output_and_next_build_succeed
     assert result.returncode == 0, result.stderr
     assert "new version" in (root / "output" / "papers" / "paper-0-about-new-things"
                              / "index.html").read_text("utf-8")
+    # A previous tree left by the killed build is renamed aside and removed by a detached
+    # process (write/trash.py): wait for that to finish, then nothing else may be left.
+    for _ in range(300):
+        if not any(p.name.startswith(TRASH_PREFIX) for p in root.iterdir()):
+            break
+        time.sleep(0.1)
     assert sorted(p.name for p in root.iterdir()) == ["content", "output", "site.yaml"]
 
 

@@ -152,7 +152,7 @@ def test_issue_and_topic_downloads_hold_every_listed_paper(built: Path, page: st
         assert len(set(keys)) == len(keys)
         items = json.loads((folder / "papers.json").read_text())
         assert [i["id"] for i in items] == keys
-        titles = re.findall(r'<h3 class="card-title"><a href="[^"]+">([^<]+)</a>',
+        titles = re.findall(r'<h[23] class="card-title"><a href="[^"]+">([^<]+)</a>',
                             (folder / "index.html").read_text())
         assert sorted(i["title"] for i in items) == sorted(html_module.unescape(t)
                                                            for t in titles)

@@ -121,6 +121,7 @@ def test_markup_cache_worker_results_equal_in_process_results() -> None:
     assert forked == {(name, source): functions[name](source) for name, source in calls}
 
 
+@pytest.mark.forks
 def test_markup_started_early_gives_in_process_results_and_caches_them(tmp_path: Path) -> None:
     papers = load_content(REPO).papers
     calls = calls_for(papers)
@@ -139,6 +140,7 @@ def test_markup_started_early_gives_in_process_results_and_caches_them(tmp_path:
     assert start_markup(papers, cache, jobs=2, min_per_worker=1).finish() == 0  # all cached
 
 
+@pytest.mark.forks
 def test_markup_workers_stop_when_the_work_beside_them_fails(tmp_path: Path) -> None:
     papers = load_content(REPO).papers
     before = set(multiprocessing.active_children())  # other tests' processes, if any

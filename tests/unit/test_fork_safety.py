@@ -25,6 +25,7 @@ def _threads_at_each_fork() -> list[int]:
     return seen
 
 
+@pytest.mark.forks
 @pytest.mark.slow
 def test_a_build_forks_its_workers_only_while_single_threaded(tmp_path: Path,
                                                               monkeypatch) -> None:

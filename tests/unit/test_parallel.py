@@ -84,6 +84,7 @@ def test_parallel_render_reports_a_broken_template_once_like_single_process(
     assert [f.path for f in forked_files] == [f.path for f in single_files]
 
 
+@pytest.mark.forks
 def test_map_forked_keeps_order_and_takes_unpicklable_functions() -> None:
     offset = 7
     items = list(range(53))
