@@ -138,7 +138,7 @@ def open_build_cache(site_root: Path, enabled: bool = True
     when no secret can be kept), and warnings about cache folders that are ignored."""
     warnings = []
     legacy = site_root / LEGACY_CACHE_DIR
-    if tracked_by_git(legacy):
+    if legacy.is_dir() and tracked_by_git(legacy):
         warnings.append(_ignored(LEGACY_CACHE_DIR, "the build cache now lives outside the "
                                  "site; remove the folder from the repository"))
     if not enabled:

@@ -40,23 +40,22 @@ from generator.models import LoadResult, OutputFile, Paper, Progress, TopicModel
 from generator.ranking import render_ranking_files
 from generator.render import (
     Asset,
-    TemplateFailure,
     asset_url_function,
     collect_assets,
     make_environment,
-    render_route,
     render_routes,
     theme_chain,
     write_routes,
 )
 from generator.search import index_site
-from generator.site import Route, SiteModel, plan_site
+from generator.site import SiteModel, plan_site
 from generator.topics import (
     cached_topics,
     cluster_topics,
     fit_fingerprint,
     load_lock,
     lock_bytes,
+    read_lock,
     render_lock,
     write_lock,
 )
@@ -81,7 +80,7 @@ class BuildResult:
 
 
 @dataclass(frozen=True)
-class Theme:
+class LoadedTheme:
     """The template environment of the site's theme chain and its content-hashed assets."""
 
     env: jinja2.Environment
@@ -179,7 +178,8 @@ def fit_topics(papers: tuple[Paper, ...], config: SiteConfig, site_root: Path | 
     disk by the papers' text and ``topics.fit_fingerprint`` (which serve keys on too)."""
     if not config.topics.enabled:
         return NO_TOPICS
-    lock = load_lock(site_root) if site_root is not None else None
+    lock_text = lock_bytes(site_root)  # read once: the fit follows it and is cached by it
+    lock = read_lock(lock_text)
 
     def compute() -> TopicModel:
         # One BLAS/OpenMP thread: the same floating-point order on every machine, and no
@@ -188,7 +188,7 @@ def fit_topics(papers: tuple[Paper, ...], config: SiteConfig, site_root: Path | 
             return cluster_topics(papers, count=config.topics.count,
                                   related_count=config.topics.related, seed=config.topics.seed,
                                   renames=config.topics.renames, lock=lock, jobs=jobs)
-    fingerprint = fit_fingerprint(config.topics, lock_bytes(site_root))
+    fingerprint = fit_fingerprint(config.topics, lock_text)
     return cached_topics(papers, fingerprint, disk_cache, compute)
 
 
@@ -199,16 +199,16 @@ def locked_size(site_root: Path, papers: int) -> int:
 
 
 def load_theme(site_root: Path, config: SiteConfig, links: Urls,
-               remember_fragments: bool = False) -> Theme:
+               remember_fragments: bool = False) -> LoadedTheme:
     """The template environment and the theme's assets (``remember_fragments``: serve)."""
     chain = theme_chain(site_root, config.theme)
     assets = collect_assets(chain)
     env = make_environment(chain, remember_fragments=remember_fragments)
     env.globals["asset"] = asset_url_function(assets, links)
-    return Theme(env, assets)
+    return LoadedTheme(env, assets)
 
 
-def write_site(site_root: Path, config: SiteConfig, model: SiteModel, theme: Theme,
+def write_site(site_root: Path, config: SiteConfig, model: SiteModel, theme: LoadedTheme,
                timer: Timer, progress: Progress | None,
                jobs: int | None) -> tuple[int, list[Diagnostic]]:
     """Pages go straight from the render workers into the staged output folder, in batches, so
@@ -240,7 +240,7 @@ def write_site(site_root: Path, config: SiteConfig, model: SiteModel, theme: The
     return stage.written, problems
 
 
-def render_site(site_root: Path, config: SiteConfig, model: SiteModel, theme: Theme,
+def render_site(site_root: Path, config: SiteConfig, model: SiteModel, theme: LoadedTheme,
                 timer: Timer, progress: Progress | None,
                 jobs: int | None) -> list[Diagnostic]:
     """Render every page and file without writing them (``build_site(write=False)``)."""
@@ -255,7 +255,7 @@ def render_site(site_root: Path, config: SiteConfig, model: SiteModel, theme: Th
     return problems
 
 
-def site_files(config: SiteConfig, model: SiteModel, theme: Theme,
+def site_files(config: SiteConfig, model: SiteModel, theme: LoadedTheme,
                timer: Timer) -> list[OutputFile]:
     """Everything but the pages: feeds, sitemap, digest feed, e-mails, then fixed_files."""
     files = [*render_feeds(config, model), *render_sitemap(model)]
@@ -292,21 +292,3 @@ def fixed_files(config: SiteConfig, model: SiteModel,
     if config.cname:  # GitHub Pages reads the custom domain from this file
         files.append(OutputFile(PurePosixPath("CNAME"), f"{config.cname}\n".encode()))
     return files
-
-
-def render_pages(env: jinja2.Environment, routes: list[Route] | tuple[Route, ...],
-                 site_root: Path) -> tuple[list[OutputFile], list[Diagnostic]]:
-    """Render in this process, one message per broken template (not one per page)."""
-    files: list[OutputFile] = []
-    problems: list[Diagnostic] = []
-    failed_templates: set[str] = set()
-    for route in routes:
-        if route.template in failed_templates:
-            continue
-        try:
-            files.append(render_route(env, route, site_root))
-        except TemplateFailure as failure:
-            problems.append(failure.diagnostic)
-            failed_templates.add(route.template)
-    return files, problems
-

@@ -88,6 +88,16 @@ def copy_fixture_site(tmp_path: Path) -> Callable[[str], Path]:
     return copy
 
 
+def build_in_process(site: Path) -> Path:
+    """Build ``site`` with build_site in this process (the build must succeed): its output."""
+    from generator.config import load_config
+    from generator.pipeline import build_site
+
+    result = build_site(site, load_config(site))
+    assert result.ok, [d.format() for d in result.diagnostics]
+    return site / "output"
+
+
 def run_paperboy(*args: str, cwd: Path | None = None,
                  env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """The real CLI in a subprocess, as a user would run it."""

@@ -45,10 +45,3 @@ class Memo(Generic[V]):
         self._asked = {}
         yield
         self._kept, self._asked = self._asked, {}
-
-    def clear(self) -> None:
-        self._kept.clear()
-        self._asked.clear()
-
-    def __len__(self) -> int:
-        return len(self._kept)

@@ -11,7 +11,8 @@ from typing import Any
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostics
 from generator.exports import render_exports
-from generator.pipeline import BuildResult, Timer, fit_topics, load_theme, render_pages
+from generator.pipeline import BuildResult, Timer, fit_topics, load_theme
+from generator.render import render_routes
 from generator.serve import incremental as inc
 from generator.serve.fingerprints import template_fingerprints
 from generator.serve.search_refresh import refresh_bundle
@@ -53,7 +54,7 @@ def rebuild_site(site_root: Path, config: SiteConfig, cache: inc.RebuildState, t
                                        theme.assets)
         todo = inc.changed_routes(plan.candidates(prints, cache), prints, cache)
     with timer.phase("render"):
-        files, problems = render_pages(theme.env, todo, site_root)
+        files, problems = render_routes(theme.env, todo, site_root, jobs=1)  # few pages
     diagnostics.extend(problems)
     if diagnostics.has_errors:
         return timer.result(diagnostics)

@@ -9,6 +9,7 @@ from generator.topics.lock import (
     TopicLock,
     load_lock,
     lock_bytes,
+    read_lock,
     render_lock,
     write_lock,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "fit_fingerprint",
     "load_lock",
     "lock_bytes",
+    "read_lock",
     "render_lock",
     "render_topics_text",
     "topics_report",

@@ -59,12 +59,15 @@ def lock_bytes(site_root: Path | None) -> bytes:
 
 
 def load_lock(site_root: Path) -> TopicLock | None:
-    path = site_root / LOCK_NAME
-    if not path.is_file():
-        return None
+    return read_lock(lock_bytes(site_root))
+
+
+def read_lock(text: bytes) -> TopicLock | None:
+    """The lock from the file's bytes (see lock_bytes); None for an empty or absent file."""
     try:
-        return parse_lock(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except (yaml.YAMLError, TypeError, ValueError, KeyError, AttributeError) as exc:
+        return parse_lock(yaml.safe_load(text.decode("utf-8")))
+    except (yaml.YAMLError, UnicodeDecodeError, TypeError, ValueError, KeyError,
+            AttributeError) as exc:
         raise UserError(f"{LOCK_NAME}: cannot read it ({exc}); fix it or delete it") from None
 
 

@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from generator.config import load_config
 from generator.mail.issue_email import GMAIL_CLIP_BYTES
-from generator.pipeline import build_site
+from tests.conftest import build_in_process
 
 BASE = "https://example.github.io/digest/"
 HOSTILE_TITLE = "Bcc: victim@example.org\\nX-Injected: yes <script>alert(1)</script> Ünïcödé"
@@ -38,12 +37,6 @@ def paper(title: str, date: str, upvotes: int | None = None, slug: str = "") -> 
             f"    abstract: An abstract about {slug or 'things'} with enough words to read.\n")
 
 
-def build(site: Path) -> Path:
-    result = build_site(site, load_config(site))
-    assert result.ok, [d.format() for d in result.diagnostics]
-    return site / "output"
-
-
 @pytest.fixture
 def weekly(make_site) -> Path:
     entries = "papers:\n" + "".join([
@@ -54,7 +47,7 @@ def weekly(make_site) -> Path:
         paper("Popular Paper", "2026-07-02", 90),
         paper("Next Week Paper", "2026-07-06", 2),
     ])
-    return build(make_site({"content/papers.yaml": entries}, site_yaml=SITE_YAML))
+    return build_in_process(make_site({"content/papers.yaml": entries}, site_yaml=SITE_YAML))
 
 
 def test_weekly_issue_groups_by_iso_week_and_keeps_the_most_upvoted(weekly: Path) -> None:
@@ -121,7 +114,7 @@ def test_eml_parses_back_with_safe_headers(weekly: Path) -> None:
 
 def test_hostile_paper_title_as_subject_stays_one_header(make_site) -> None:
     entries = "papers:\n" + paper(HOSTILE_TITLE, "2026-07-01", 99)
-    out = build(make_site({"content/p.yaml": entries}, site_yaml=f"base_url: {BASE}\n"))
+    out = build_in_process(make_site({"content/p.yaml": entries}, site_yaml=f"base_url: {BASE}\n"))
     data = (out / "digests/2026-07-01/email.eml").read_bytes()
     message = message_from_bytes(data, policy=policy.default)
     assert "X-Injected" not in message and "Bcc" not in message
@@ -134,8 +127,8 @@ def test_500_paper_issue_stays_under_gmail_clipping(make_site) -> None:
     entries = "papers:\n" + "".join(
         paper(f"Paper number {n} on a rather long subject of research", "2026-07-01", n, str(n))
         for n in range(500))
-    out = build(make_site({"content/many.yaml": entries},
-                          site_yaml=f"base_url: {BASE}\ntopics:\n  enabled: false\n"))
+    out = build_in_process(make_site({"content/many.yaml": entries},
+                                     site_yaml=f"base_url: {BASE}\ntopics:\n  enabled: false\n"))
     html = (out / "digests/2026-07-01/email.html").read_bytes()
     assert len(html) < GMAIL_CLIP_BYTES
     shown = re.findall(rb'class="title"[^>]*><a [^>]*>Paper number (\d+) on', html)
@@ -154,6 +147,6 @@ def test_subscribe_box_only_when_configured(weekly: Path, make_site) -> None:
     assert form.get("action") == "https://buttondown.example/api/emails/embed-subscribe/lab"
     assert form.xpath(".//input[@type='email']/@name") == ["email"]
     assert form.xpath(".//input[@type='hidden' and @name='l']/@value") == ["list-42"]
-    plain = build(make_site({"content/a.md": "---\ntitle: A\ndate: 2024-01-01\n---\nText.\n"},
-                            name="plain"))
+    plain = build_in_process(make_site(
+        {"content/a.md": "---\ntitle: A\ndate: 2024-01-01\n---\nText.\n"}, name="plain"))
     assert 'class="subscribe"' not in (plain / "index.html").read_text()

@@ -10,18 +10,10 @@ import feedparser
 import pytest
 from lxml import etree
 
-from generator.config import load_config
-from generator.pipeline import build_site
-from tests.conftest import write_files
+from tests.conftest import build_in_process, write_files
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 BASE = "https://example.github.io/digest/"
-
-
-def build(site: Path) -> Path:
-    result = build_site(site, load_config(site))
-    assert result.ok, [d.format() for d in result.diagnostics]
-    return site / "output"
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +21,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tests.conftest import SITES, copy_site
 
     site = copy_site(SITES / "full", tmp_path_factory.mktemp("feeds") / "full")
-    return build(site)
+    return build_in_process(site)
 
 
 def feeds(out: Path, name: str) -> list[Path]:
@@ -139,7 +131,7 @@ def test_digest_feed_has_one_item_per_issue_holding_the_whole_issue(built: Path)
 
 def test_guids_do_not_change_when_papers_are_added(copy_fixture_site) -> None:
     site = copy_fixture_site("full")
-    before = _guids(build(site))
+    before = _guids(build_in_process(site))
     write_files(site, {"content/new.md": """\
         ---
         title: A Newer Paper About Transformers
@@ -148,7 +140,7 @@ def test_guids_do_not_change_when_papers_are_added(copy_fixture_site) -> None:
         ---
         Transformers again, with attention and more layers than before.
         """})
-    after = _guids(build(site))
+    after = _guids(build_in_process(site))
     assert after["feed.xml"][1:] == before["feed.xml"][:4]
     kept = set(before["tags/vision/atom.xml"])
     assert kept <= set(after["tags/vision/atom.xml"])
@@ -188,7 +180,7 @@ def test_feed_switches_turn_formats_and_groups_off(make_site) -> None:
     site = make_site({"content/a.md": "---\ntitle: A\ndate: 2024-01-01\ntags: [x]\n---\nText.\n"},
                      site_yaml=f"base_url: {BASE}\nfeeds:\n  json: false\n  tags: false\n"
                                "  digest: false\n")
-    out = build(site)
+    out = build_in_process(site)
     assert (out / "feed.xml").is_file() and not (out / "feed.json").is_file()
     assert not (out / "tags/x/feed.xml").exists()
     assert not any("tags/x/" in href for href in _alternate_links(out / "tags/x/index.html"))

@@ -16,22 +16,14 @@ import listparser
 import pytest
 import rispy
 
-from generator.config import load_config
-from generator.pipeline import build_site
-from tests.conftest import SITES, copy_site, write_files
+from tests.conftest import SITES, build_in_process, copy_site, write_files
 
 BASE = "https://example.github.io/digest/"
 
 
-def build(site: Path) -> Path:
-    result = build_site(site, load_config(site))
-    assert result.ok, [d.format() for d in result.diagnostics]
-    return site / "output"
-
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build(copy_site(SITES / "full", tmp_path_factory.mktemp("readers") / "full"))
+    return build_in_process(copy_site(SITES / "full", tmp_path_factory.mktemp("readers") / "full"))
 
 
 class Links(HTMLParser):
@@ -225,7 +217,7 @@ def test_weekly_sites_get_month_rollups_and_hostile_titles_stay_inside_their_fie
         Text.
         """}, site_yaml="title: T\nbase_url: https://example.github.io/digest/\n"
                         "digest: {period: weekly}\n")
-    out = build(site)
+    out = build_in_process(site)
     assert (out / "digests" / "2026-07" / "index.html").is_file()
     library = bibtexparser.parse_string((out / "digests" / "2026-W27" / "papers.bib").read_text())
     assert not library.failed_blocks and len(library.entries) == 2
@@ -241,6 +233,6 @@ def test_no_feed_formats_means_no_opml_and_no_feeds_page(make_site) -> None:
     site = make_site(site_yaml="title: T\nbase_url: https://example.github.io/digest/\n"
                                "feeds: {rss: false, atom: false, json: false}\n")
     write_files(site, {"content/a.md": "---\ntitle: A\ndate: 2026-07-01\n---\nText.\n"})
-    out = build(site)
+    out = build_in_process(site)
     assert not (out / "feeds.opml").exists() and not (out / "feeds").exists()
     assert "/digest/feeds/" not in links(out / "index.html").hrefs
