@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import secrets
 import subprocess
 from collections.abc import Callable, Iterable
@@ -32,6 +33,9 @@ ENV_CACHE_DIR = "PAPERBOY_CACHE_DIR"
 LEGACY_CACHE_DIR = ".paperboy-cache"
 SECRET_FILE = "secret.key"
 SUFFIX = ".json"
+BLOBS = "blobs"
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_SPACE = re.compile(r"[a-z][a-z0-9-]{0,40}")
 T = TypeVar("T")
 
 
@@ -122,6 +126,51 @@ class DiskCache:
                         old.unlink(missing_ok=True)
         except OSError:
             pass  # a cache that cannot be written only costs time on the next build
+
+    # -- blobs: bytes stored by their own SHA-256, for outputs too large for JSON records --
+
+    def _blob_path(self, space: str, digest: str) -> Path | None:
+        if self.folder is None or not _HEX64.fullmatch(digest) or not _SPACE.fullmatch(space):
+            return None
+        return self.folder / BLOBS / space / digest[:2] / digest[2:]
+
+    def store_blob(self, space: str, data: bytes) -> str:
+        """Keep ``data`` under its SHA-256 (returned) in ``space``. A blob is only ever used
+        through a signed record that names its digest, and load_blob checks the bytes against
+        it, so a planted or damaged blob is a miss."""
+        digest = hashlib.sha256(data).hexdigest()
+        path = self._blob_path(space, digest)
+        if path is None or path.exists():
+            return digest
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            temp.write_bytes(data)
+            os.replace(temp, path)
+        except OSError:
+            pass
+        return digest
+
+    def load_blob(self, space: str, digest: str) -> bytes | None:
+        """The bytes stored under ``digest``, or None when absent or not matching it."""
+        path = self._blob_path(space, digest)
+        if path is None:
+            return None
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        return data if hashlib.sha256(data).hexdigest() == digest else None
+
+    def prune_blobs(self, space: str, keep: Iterable[str]) -> None:
+        """Remove the blobs of ``space`` not in ``keep`` (call after storing the record that
+        names the ones still in use)."""
+        if self.folder is None or not _SPACE.fullmatch(space):
+            return
+        wanted = set(keep)
+        for path in (self.folder / BLOBS / space).glob("??/*"):
+            if path.parent.name + path.name not in wanted:
+                path.unlink(missing_ok=True)
 
     def get_or_compute(self, kind: str, key: str, compute: Callable[[], T]) -> T:
         cached = self.load(kind, key)

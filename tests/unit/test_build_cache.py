@@ -161,3 +161,25 @@ def test_build_cache_keeps_only_the_newest_entry_of_a_kind(tmp_path: Path) -> No
     cache.store("markup", "k2", {"b": 2})
     assert [p.name for p in (tmp_path / "c").iterdir()] == ["markup-k2.json"]
     assert cache.load("markup", "k2") == {"b": 2} and cache.load("markup", "k1") is None
+
+
+def test_blobs_come_back_only_when_their_bytes_match_their_digest(tmp_path: Path) -> None:
+    cache = DiskCache(tmp_path / "cache", SECRET)
+    digest = cache.store_blob("pages", b"<p>kept</p>")
+    assert cache.load_blob("pages", digest) == b"<p>kept</p>"
+    assert cache.load_blob("other", digest) is None  # spaces do not share blobs
+    path = tmp_path / "cache" / "blobs" / "pages" / digest[:2] / digest[2:]
+    path.write_bytes(b"<script>planted</script>")  # damaged or planted: a miss
+    assert cache.load_blob("pages", digest) is None
+    assert cache.load_blob("pages", "../" * 10 + "etc") is None  # not a digest: a miss
+    assert DiskCache(None).load_blob("pages", digest) is None
+
+
+def test_pruning_blobs_keeps_only_those_still_named(tmp_path: Path) -> None:
+    cache = DiskCache(tmp_path / "cache", SECRET)
+    old, kept = cache.store_blob("pages", b"old"), cache.store_blob("pages", b"kept")
+    elsewhere = cache.store_blob("search", b"old")
+    cache.prune_blobs("pages", {kept})
+    assert cache.load_blob("pages", kept) == b"kept"
+    assert cache.load_blob("pages", old) is None
+    assert cache.load_blob("search", elsewhere) == b"old"
