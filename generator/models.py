@@ -77,6 +77,8 @@ class TopicModel:
     related: Mapping[str, tuple[str, ...]]
     # 2-D position of each paper for the topic map, both coordinates in [0, 1]
     coords: Mapping[str, tuple[float, float]] = field(default_factory=lambda: EMPTY_COORDS)
+    # papers a followed topics.lock.yaml placed by its rules rather than fitted (its "added")
+    placed: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

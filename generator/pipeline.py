@@ -50,9 +50,12 @@ from generator.render import (
 from generator.search import index_site
 from generator.site import SiteModel, plan_site
 from generator.topics import (
+    BaseCache,
+    base_fingerprint,
     cached_topics,
     cluster_topics,
     fit_fingerprint,
+    follows_lock,
     load_lock,
     lock_bytes,
     read_lock,
@@ -174,12 +177,16 @@ def load_entries(site_root: Path, config: SiteConfig) -> LoadResult:
 
 def fit_topics(papers: tuple[Paper, ...], config: SiteConfig, site_root: Path | None = None,
                disk_cache: DiskCache | None = None, jobs: int | None = None) -> TopicModel:
-    """Cluster the papers, aligned to site_root/topics.lock.yaml when there is one; cached on
-    disk by the papers' text and ``topics.fit_fingerprint`` (which serve keys on too)."""
+    """Cluster the papers, aligned to site_root/topics.lock.yaml when there is one. A followed
+    lock's base is cached on disk by its papers' text (a day's new papers are placed in it);
+    a re-fit is cached whole by the papers' text and ``topics.fit_fingerprint`` (which serve
+    keys on too)."""
     if not config.topics.enabled:
         return NO_TOPICS
     lock_text = lock_bytes(site_root)  # read once: the fit follows it and is cached by it
     lock = read_lock(lock_text)
+    bases = (BaseCache(disk_cache, base_fingerprint(config.topics))
+             if disk_cache is not None and disk_cache.folder is not None else None)
 
     def compute() -> TopicModel:
         # One BLAS/OpenMP thread: the same floating-point order on every machine, and no
@@ -187,7 +194,10 @@ def fit_topics(papers: tuple[Paper, ...], config: SiteConfig, site_root: Path | 
         with threadpool_limits(limits=1):
             return cluster_topics(papers, count=config.topics.count,
                                   related_count=config.topics.related, seed=config.topics.seed,
-                                  renames=config.topics.renames, lock=lock, jobs=jobs)
+                                  renames=config.topics.renames, lock=lock, jobs=jobs,
+                                  bases=bases)
+    if follows_lock(lock, config.topics.count, len(papers)):
+        return compute()  # the cached base makes this cheap; the whole model would miss daily
     fingerprint = fit_fingerprint(config.topics, lock_text)
     return cached_topics(papers, fingerprint, disk_cache, compute)
 

@@ -1,9 +1,9 @@
 """Topics: TF-IDF and k-means over the papers' text, labels, related papers, and the
 ``topics.lock.yaml`` that keeps topics and their slugs stable from build to build."""
 
-from generator.topics.cache import cached_topics, fit_fingerprint
+from generator.topics.cache import BaseCache, base_fingerprint, cached_topics, fit_fingerprint
 from generator.topics.compact import CompactVectors, compact_vectors
-from generator.topics.fit import cluster_topics
+from generator.topics.fit import cluster_topics, follows_lock
 from generator.topics.lock import (
     LOCK_NAME,
     TopicLock,
@@ -17,12 +17,15 @@ from generator.topics.report import render_topics_text, topics_report
 
 __all__ = [
     "LOCK_NAME",
+    "BaseCache",
     "CompactVectors",
     "TopicLock",
+    "base_fingerprint",
     "cached_topics",
     "cluster_topics",
     "compact_vectors",
     "fit_fingerprint",
+    "follows_lock",
     "load_lock",
     "lock_bytes",
     "read_lock",

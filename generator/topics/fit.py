@@ -3,6 +3,13 @@ papers' neighbour graph (generator/topics/count.py), labels by class-based TF-ID
 (generator/topics/labels.py), related papers by cosine similarity, and a 2-D layout for the topic
 map. Follows a topics.lock.yaml when given one: listed papers keep their topic.
 
+Everything but the clustering is fitted on a "base" (generator/topics/base.py): every paper when
+the topics are fitted, the lock's members when a lock is followed. Papers a followed lock does
+not list as members are placed in that base: TF-IDF rows in its vector space, a topic by the
+locked rules, related lists scored against every paper (an old paper's list takes a new paper in
+only where it ranks), a point on its map. So a followed lock's output depends only on the lock,
+the papers and the settings, whether the base came from the cache or not.
+
 Pure and deterministic: papers are sorted by slug first and every random step is seeded.
 """
 
@@ -11,6 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from types import MappingProxyType
 
 import numpy as np
@@ -18,6 +26,7 @@ from scipy import sparse
 
 from generator.models import Paper, Topic, TopicModel
 from generator.slugs import slugify
+from generator.topics.base import BaseFit, BaseStore
 from generator.topics.labels import (
     LABEL_CANDIDATES,
     cased,
@@ -27,9 +36,13 @@ from generator.topics.labels import (
     shown_and_label_terms,
     term_scores,
 )
+from generator.topics.layout import fit_layout, place_points
 from generator.topics.lock import TopicLock, match_topics
+from generator.topics.related import Related, empty_related, extend_related, related_within
 from generator.topics.rule import Centroid, assign, centroids_of
 from generator.topics.vectors import SEGMENT
+
+Space = tuple[sparse.csr_matrix, np.ndarray, np.ndarray]  # TF-IDF rows, terms, idf
 
 LSA_DIMENSIONS = 100
 SVD_ITERATIONS = 5
@@ -40,39 +53,242 @@ _NOT_WORDS = re.compile(r"https?://\S+|\\[A-Za-z]+|<[^>]*>")
 MAX_TOPICS = 40
 MIN_TOPIC_PAPERS = 5  # k is at most (papers / this): no site wants topics of two papers
 EXACT_RELATED_LIMIT = 5000
-RELATED_BLOCK = 512  # rows scored at a time
-RELATED_BLOCKS_PER_WORKER = 16  # below this, forking costs more than it saves
 
 
 def cluster_topics(papers: Sequence[Paper], *, count: int | None = None, related_count: int = 5,
                    seed: int = 0, renames: Mapping[str, str] | None = None,
-                   lock: TopicLock | None = None, jobs: int | None = None) -> TopicModel:
+                   lock: TopicLock | None = None, jobs: int | None = None,
+                   bases: BaseStore | None = None) -> TopicModel:
     """Group papers into topics; ``lock`` keeps slugs and assignments of an earlier build;
-    ``jobs``: processes for related papers (default: every core; never changes the result)."""
+    ``jobs``: processes for related papers (default: every core; never changes the result);
+    ``bases``: where fitted bases are kept between builds (never changes the result)."""
     ordered = sorted(papers, key=lambda p: p.slug)
     if not ordered:
         return TopicModel((), MappingProxyType({}), MappingProxyType({}))
-    texts = [_text_of(p) for p in ordered]
-    matrix, vocabulary = _vectorize(texts)
-    embedding, centroids = None, None
-    if matrix is None or len(ordered) < 4:
-        assignment = np.zeros(len(ordered), dtype=int)
-    else:
-        embedding, _ = _lsa(_words_only(matrix, vocabulary), seed)
-        assignment, centroids = _assign(matrix, vocabulary, embedding, count, seed, lock,
-                                          [p.slug for p in ordered])
-    topics = _make_topics(ordered, texts, assignment, matrix, vocabulary, centroids,
-                          dict(renames or {}), lock)
-    topic_of = {slug: t.slug for t in topics for slug in t.papers}
-    related = _related(ordered, matrix, assignment, related_count, jobs)
-    coords = {}
-    if embedding is not None:
-        from generator.topics.layout import layout_points
+    renames = {**(lock.renames if lock is not None else {}), **dict(renames or {})}
+    params = (related_count, seed)
+    if lock is not None and follows_lock(lock, count, len(ordered)):
+        followed = _follow(ordered, lock, params, renames, jobs, bases)
+        if followed is not None:
+            return followed
+    return _refit(ordered, count, params, renames, lock, jobs, bases)
 
-        points = layout_points(embedding, assignment)
-        coords = {p.slug: (float(x), float(y)) for p, (x, y) in zip(ordered, points, strict=True)}
-    return TopicModel(tuple(topics), MappingProxyType(topic_of), MappingProxyType(related),
-                      MappingProxyType(coords))
+
+def _refit(ordered: list[Paper], count: int | None, params: tuple[int, int],
+           renames: Mapping[str, str], lock: TopicLock | None, jobs: int | None,
+           bases: BaseStore | None) -> TopicModel:
+    """Cluster every paper (k-means, k chosen unless ``count``); they are all the base."""
+    related_count, seed = params
+    texts = [_text_of(p) for p in ordered]
+    space = _vector_space(texts)
+    embedding = axes = None
+    if space is None or len(ordered) < 4:
+        clusters = np.zeros(len(ordered), dtype=int)
+    else:
+        embedding, axes = _lsa(_words_only(space[0], space[1]), seed)
+        clusters = _cluster(embedding, count, seed)
+    assignment = _canonical(clusters)
+    k = int(assignment.max()) + 1
+    centroids = (centroids_of(space[0], assignment, space[1]) if space is not None
+                 else [Centroid({}, 0.0) for _ in range(k)])
+    labels, terms = _topic_terms(texts, space, assignment)
+    names = _slugs(dict(enumerate(labels)), [c.terms for c in centroids], lock)
+    topic_slugs = tuple(names[c] for c in range(k))
+    base = _finish_base(ordered, topic_slugs, assignment, labels, terms, space, embedding, axes,
+                        related_count, jobs)
+    if base is None:  # too few papers or no terms: one topic, no map
+        related = (related_within(space[0], [np.arange(len(ordered))], related_count, jobs)
+                   if space is not None else empty_related(len(ordered), related_count))
+        return _trivial_model(ordered, topic_slugs[0], labels[0], terms[0], related, renames)
+    if bases is not None:
+        bases.store(ordered, [topic_slugs[c] for c in assignment], params, base)
+    return _assemble(ordered, base, {}, centroids, renames)
+
+
+def _follow(ordered: list[Paper], lock: TopicLock, params: tuple[int, int],
+            renames: Mapping[str, str], jobs: int | None,
+            bases: BaseStore | None) -> TopicModel | None:
+    """The lock's members are the base (fitted once, or loaded from ``bases``); every other
+    paper is placed in it. None when the members present cannot make a base."""
+    topic_of = {slug: t.slug for t in lock.topics for slug in t.members}
+    base_papers = [p for p in ordered if p.slug in topic_of]
+    if len(base_papers) < 4:
+        return None
+    topics = [topic_of[p.slug] for p in base_papers]
+    base = bases.load(base_papers, topics, params) if bases is not None else None
+    if base is None:
+        base = _fit_base(base_papers, topics, params, jobs)
+        if base is None:
+            return None
+        if bases is not None:
+            bases.store(base_papers, topics, params, base)
+    locked = {t.slug: t for t in lock.topics}
+    rules = [Centroid(locked[slug].centroid, locked[slug].norm) for slug in base.topic_slugs]
+    listed = {slug: t.slug for t in lock.topics for slug in t.added}
+    new = [p for p in ordered if p.slug not in topic_of]
+    return _assemble(ordered, base, _place(base, new, rules, listed), rules, renames)
+
+
+def follows_lock(lock: TopicLock | None, count: int | None, n: int) -> bool:
+    """The lock is followed until the site has doubled since its number of topics was chosen."""
+    if lock is None or not lock.topics or len(lock.topics) >= n:
+        return False
+    if count is not None:
+        return count == len(lock.topics)
+    return n < 2 * max(lock.papers, 1)
+
+
+def _fit_base(papers: list[Paper], topics: list[str], params: tuple[int, int],
+              jobs: int | None) -> BaseFit | None:
+    """The base of a followed lock, from its members' text and topics alone."""
+    related_count, seed = params
+    texts = [_text_of(p) for p in papers]
+    space = _vector_space(texts)
+    if space is None:
+        return None
+    embedding, axes = _lsa(_words_only(space[0], space[1]), seed)
+    names = sorted(set(topics))
+    number = {name: i for i, name in enumerate(names)}
+    clusters = np.array([number[t] for t in topics])
+    assignment = _canonical(clusters)
+    topic_slugs = tuple(names[clusters[np.flatnonzero(assignment == c)[0]]]
+                        for c in range(len(names)))
+    labels, terms = _topic_terms(texts, space, assignment)
+    return _finish_base(papers, topic_slugs, assignment, labels, terms, space, embedding, axes,
+                        related_count, jobs)
+
+
+def _canonical(clusters: np.ndarray) -> np.ndarray:
+    """Clusters numbered by size (largest first), then by their first paper (in slug order):
+    a numbering that does not depend on how they were found, so labels computed from a lock's
+    members equal those computed right after the fit that wrote it."""
+    _, first, dense = np.unique(clusters, return_index=True, return_inverse=True)
+    sizes = np.bincount(dense)
+    order = np.lexsort((first, -sizes))
+    renumber = np.empty(len(order), dtype=int)
+    renumber[order] = np.arange(len(order))
+    return renumber[dense]
+
+
+def _topic_terms(texts: list[str], space: Space | None,
+                 assignment: np.ndarray) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """(generated label, shown terms) of every topic, by class-based TF-IDF."""
+    k = int(assignment.max()) + 1
+    matrix, vocabulary = (space[0], space[1]) if space is not None else (None, None)
+    candidates = (class_terms(matrix, assignment, vocabulary, k, LABEL_CANDIDATES)
+                  if matrix is not None else [[] for _ in range(k)])
+    scores = (term_scores(matrix, assignment, vocabulary, candidates) if matrix is not None
+              else [{} for _ in range(k)])
+    shown, for_label = zip(*(shown_and_label_terms(terms, score)
+                             for terms, score in zip(candidates, scores, strict=True)),
+                           strict=True) if k else ((), ())
+    casing = preferred_casing(texts, {w for terms in (*shown, *for_label) for t in terms
+                                      for w in t.split()})
+    sizes = np.bincount(assignment, minlength=k)
+    labels = make_labels([[cased(t, casing) for t in terms] for terms in for_label],
+                         sorted(range(k), key=lambda c: (-sizes[c], c)))
+    return (tuple(labels[c] for c in range(k)),
+            tuple(tuple(cased(t, casing) for t in terms) for terms in shown))
+
+
+def _finish_base(papers: list[Paper], topic_slugs: tuple[str, ...], assignment: np.ndarray,
+                 labels: tuple[str, ...], terms: tuple[tuple[str, ...], ...], space: Space | None,
+                 embedding: np.ndarray | None, axes: np.ndarray | None, related_count: int,
+                 jobs: int | None) -> BaseFit | None:
+    """Related lists and the map of a base; None without a vector space or an embedding."""
+    if space is None or embedding is None or axes is None:
+        return None
+    matrix, vocabulary, idf = space
+    related = related_within(matrix, _related_groups(assignment, len(topic_slugs)), related_count,
+                             jobs)
+    coords, frame = fit_layout(embedding, assignment)
+    return BaseFit(tuple(p.slug for p in papers), topic_slugs, assignment, labels, terms,
+                   vocabulary, idf, matrix, axes, related, coords, frame)
+
+
+def _related_groups(assignment: np.ndarray, k: int) -> list[np.ndarray]:
+    """Exact over all papers up to EXACT_RELATED_LIMIT; beyond it, within each paper's topic,
+    which divides the n^2 work by the number of topics."""
+    if len(assignment) <= EXACT_RELATED_LIMIT:
+        return [np.arange(len(assignment))]
+    return [np.flatnonzero(assignment == c) for c in range(k)]
+
+
+@dataclass(frozen=True)
+class _Placed:
+    papers: list[Paper]
+    topics: np.ndarray  # topic number of each
+    rows: sparse.csr_matrix  # TF-IDF rows in the base's space
+    coords: np.ndarray
+
+
+def _place(base: BaseFit, papers: list[Paper], rules: list[Centroid],
+           listed: Mapping[str, str]) -> _Placed | dict:
+    """Papers outside the base: a locked topic (the one the lock lists them in, else the best
+    rule), rows in the base's space, a point on the base's map."""
+    if not papers:
+        return {}
+    rows = _transform([_text_of(p) for p in papers], base.vocabulary, base.idf)
+    index = {str(term): i for i, term in enumerate(base.vocabulary)}
+    by_rule = assign(rows, rules, index, mean=base.mean_row)
+    number = {slug: i for i, slug in enumerate(base.topic_slugs)}
+    topics = np.array([number.get(listed.get(p.slug, ""), rule)
+                       for p, rule in zip(papers, by_rule.tolist(), strict=True)])
+    embedding = _project(_words_only(rows, base.vocabulary), base.axes)
+    return _Placed(papers, topics, rows, place_points(base.frame, embedding, topics))
+
+
+def _assemble(ordered: list[Paper], base: BaseFit, placed: _Placed | dict,
+              centroids: Sequence[Centroid], renames: Mapping[str, str]) -> TopicModel:
+    """The model: the base's topics with the placed papers added to them."""
+    slugs = list(base.slugs)
+    topic_numbers = base.assignment
+    coords = base.coords
+    related = base.related
+    if isinstance(placed, _Placed):
+        new_slugs = [p.slug for p in placed.papers]
+        slugs += new_slugs
+        topic_numbers = np.concatenate([base.assignment, placed.topics])
+        coords = np.vstack([base.coords, placed.coords])
+        rank = np.empty(len(slugs), dtype=np.int64)
+        rank[np.argsort(np.array(slugs), kind="stable")] = np.arange(len(slugs))
+        k = len(base.topic_slugs)
+        if len(base.slugs) <= EXACT_RELATED_LIMIT:
+            old_groups, new_groups = [np.arange(len(base.slugs))], [np.arange(len(new_slugs))]
+        else:
+            old_groups = [np.flatnonzero(base.assignment == c) for c in range(k)]
+            new_groups = [np.flatnonzero(placed.topics == c) for c in range(k)]
+        related = extend_related(base.related, base.matrix, placed.rows, old_groups, new_groups,
+                                 rank)
+    dates = {p.slug: p.date for p in ordered}
+    topics = []
+    for number, slug in enumerate(base.topic_slugs):
+        members = [slugs[i] for i in np.flatnonzero(topic_numbers == number)]
+        newest_first = sorted(members, key=lambda s: (-dates[s].toordinal(), s))
+        label = base.labels[number]
+        topics.append(Topic(slug, renames.get(slug, label), base.terms[number],
+                            tuple(newest_first), label, tuple(centroids[number].terms.items()),
+                            centroids[number].norm))
+    topics.sort(key=lambda t: (-len(t.papers), t.slug))
+    topic_of = {slug: t.slug for t in topics for slug in t.papers}
+    lists = related.slugs(slugs)
+    points = {slug: (float(x), float(y)) for slug, (x, y) in zip(slugs, coords.tolist(),
+                                                                  strict=True)}
+    placed_slugs = frozenset(slugs[len(base.slugs):])
+    return TopicModel(tuple(topics), MappingProxyType(topic_of),
+                      MappingProxyType({p.slug: lists[p.slug] for p in ordered}),
+                      MappingProxyType({p.slug: points[p.slug] for p in ordered}), placed_slugs)
+
+
+def _trivial_model(ordered: list[Paper], slug: str, label: str, terms: tuple[str, ...],
+                   related: Related, renames: Mapping[str, str]) -> TopicModel:
+    """One topic of every paper, without a map (too few papers or no terms to fit on)."""
+    newest_first = sorted(ordered, key=lambda p: (-p.date.toordinal(), p.slug))
+    topic = Topic(slug, renames.get(slug, label), terms, tuple(p.slug for p in newest_first),
+                  label, (), 0.0)
+    lists = related.slugs([p.slug for p in ordered])
+    return TopicModel((topic,), MappingProxyType({p.slug: slug for p in newest_first}),
+                      MappingProxyType(lists))
 
 
 def _text_of(paper: Paper) -> str:
@@ -88,14 +304,28 @@ def _text_of(paper: Paper) -> str:
 
 
 def _vectorize(texts: list[str]) -> tuple[sparse.csr_matrix | None, np.ndarray | None]:
+    space = _vector_space(texts)
+    return (space[0], space[1]) if space is not None else (None, None)
+
+
+def _vector_space(texts: list[str]) -> Space | None:
+    """(TF-IDF rows, term strings, idf), or None when no term is kept."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    from generator.topics.vectors import tfidf_matrix
+    from generator.topics.vectors import tfidf_fit
 
     n = len(texts)
-    fitted = tfidf_matrix(texts, min_df=2 if n >= 20 else 1, max_df=0.5 if n >= 20 else 1.0,
-                          max_features=MAX_TERMS, stop_words=ENGLISH_STOP_WORDS)
-    return fitted if fitted is not None else (None, None)
+    return tfidf_fit(texts, min_df=2 if n >= 20 else 1, max_df=0.5 if n >= 20 else 1.0,
+                     max_features=MAX_TERMS, stop_words=ENGLISH_STOP_WORDS)
+
+
+def _transform(texts: list[str], vocabulary: np.ndarray, idf: np.ndarray) -> sparse.csr_matrix:
+    """Rows of more texts in the space of a _vector_space."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    from generator.topics.vectors import tfidf_transform
+
+    return tfidf_transform(texts, vocabulary, idf, stop_words=ENGLISH_STOP_WORDS)
 
 
 def _words_only(matrix: sparse.csr_matrix, vocabulary: np.ndarray) -> sparse.csr_matrix:
@@ -116,13 +346,20 @@ def _lsa(matrix: sparse.csr_matrix, seed: int) -> tuple[np.ndarray, np.ndarray]:
     Randomized SVD with 5 power iterations, as scikit-learn's TruncatedSVD: with 2, V-measure
     was lower on both bench corpora (README: Topic quality).
     """
-    from sklearn.preprocessing import normalize
     from sklearn.utils.extmath import randomized_svd
 
     dims = max(1, min(LSA_DIMENSIONS, matrix.shape[0] - 1, matrix.shape[1] - 1))
     _, _, axes = randomized_svd(matrix, dims, n_iter=SVD_ITERATIONS, random_state=seed)
     axes = axes.astype(np.float32)
-    return normalize(np.asarray(matrix @ axes.T, dtype=np.float64)), axes
+    return _project(matrix, axes), axes
+
+
+def _project(matrix: sparse.csr_matrix, axes: np.ndarray) -> np.ndarray:
+    """Rows in the LSA space of ``axes``, L2-normalised (papers placed later go through here
+    too)."""
+    from sklearn.preprocessing import normalize
+
+    return normalize(np.asarray(matrix @ axes.T, dtype=np.float64))
 
 
 def max_topics(n: int) -> int:
@@ -134,40 +371,6 @@ def max_topics(n: int) -> int:
 def restarts(n: int) -> int:
     """k-means restarts (the best inertia is kept): many where they are cheap."""
     return max(MIN_RESTARTS, min(MAX_RESTARTS, round(KMEANS_WORK / n)))
-
-
-def _assign(matrix: sparse.csr_matrix, vocabulary: np.ndarray, embedding: np.ndarray,
-            count: int | None, seed: int, lock: TopicLock | None,
-            slugs: Sequence[str]) -> tuple[np.ndarray, list[Centroid]]:
-    """The lock's assignments when it applies (new papers by its rule), else k-means."""
-    n = embedding.shape[0]
-    if _follows(lock, count, n):
-        return follow_lock(matrix, vocabulary, lock, slugs)  # type: ignore[arg-type]
-    labels = _cluster(embedding, count, seed)
-    return labels, centroids_of(matrix, labels, vocabulary)
-
-
-def follow_lock(matrix: sparse.csr_matrix, vocabulary: np.ndarray, lock: TopicLock,
-                slugs: Sequence[str]) -> tuple[np.ndarray, list[Centroid]]:
-    """Papers the lock lists keep their topic; the others go to the locked rule that fits them
-    best. The rules are kept as written, so the lock changes only where papers did."""
-    index = {str(term): i for i, term in enumerate(vocabulary)}
-    locked = [Centroid(t.centroid, t.norm) for t in lock.topics]
-    topic_of = {slug: i for i, t in enumerate(lock.topics) for slug in t.members}
-    by_rule = assign(matrix, locked, index)
-    chosen = np.array([topic_of.get(slug, rule) for slug, rule in zip(slugs, by_rule.tolist(),
-                                                                       strict=True)])
-    used, labels = np.unique(chosen, return_inverse=True)
-    return labels, [locked[i] for i in used]
-
-
-def _follows(lock: TopicLock | None, count: int | None, n: int) -> bool:
-    """The lock is followed until the site has doubled since its number of topics was chosen."""
-    if lock is None or not lock.topics or len(lock.topics) >= n:
-        return False
-    if count is not None:
-        return count == len(lock.topics)
-    return n < 2 * max(lock.papers, 1)
 
 
 def _cluster(embedding: np.ndarray, count: int | None, seed: int) -> np.ndarray:
@@ -201,42 +404,6 @@ def _merge_small_clusters(embedding: np.ndarray, labels: np.ndarray, min_size: i
     return dense
 
 
-# ------------------------------------------------------------------------------------- topics
-
-def _make_topics(papers: list[Paper], texts: list[str], assignment: np.ndarray,
-                 matrix: sparse.csr_matrix | None, vocabulary, centroids: list[Centroid] | None,
-                 renames: dict[str, str], lock: TopicLock | None) -> list[Topic]:
-    k = int(assignment.max()) + 1
-    candidates = (class_terms(matrix, assignment, vocabulary, k, LABEL_CANDIDATES)
-                  if matrix is not None else [[] for _ in range(k)])
-    scores = (term_scores(matrix, assignment, vocabulary, candidates) if matrix is not None
-              else [{} for _ in range(k)])
-    shown, for_label = zip(*(shown_and_label_terms(terms, score)
-                             for terms, score in zip(candidates, scores, strict=True)),
-                           strict=True) if k else ((), ())
-    casing = preferred_casing(texts, {w for terms in (*shown, *for_label) for t in terms
-                                      for w in t.split()})
-    term_lists = [[cased(t, casing) for t in terms] for terms in shown]
-    if centroids is None:
-        centroids = [Centroid({}, 0.0) for _ in range(k)]
-    sizes = np.bincount(assignment, minlength=k)
-    labels = make_labels([[cased(t, casing) for t in terms] for terms in for_label],
-                         sorted(range(k), key=lambda c: (-sizes[c], c)))
-    slugs = _slugs(labels, [c.terms for c in centroids], lock)
-    if lock is not None:
-        renames = {**lock.renames, **renames}
-    topics = []
-    for cluster in range(k):
-        members = [p for p, c in zip(papers, assignment, strict=True) if c == cluster]
-        newest_first = sorted(members, key=lambda p: (-p.date.toordinal(), p.slug))
-        slug = slugs[cluster]
-        topics.append(Topic(slug, renames.get(slug, labels[cluster]), tuple(term_lists[cluster]),
-                            tuple(p.slug for p in newest_first), labels[cluster],
-                            tuple(centroids[cluster].terms.items()), centroids[cluster].norm))
-    topics.sort(key=lambda t: (-len(t.papers), t.slug))
-    return topics
-
-
 def _slugs(labels: Mapping[int, str], centroids: list[dict[str, float]],
            lock: TopicLock | None) -> dict[int, str]:
     """Locked slugs for clusters that match a locked topic, new slugs from labels otherwise."""
@@ -255,54 +422,3 @@ def _unique_slug(slug: str, used: set[str]) -> str:
         slug, number = f"{base}-{number}", number + 1
     used.add(slug)
     return slug
-
-
-# ------------------------------------------------------------------------------------ related
-
-def _related(papers: list[Paper], matrix: sparse.csr_matrix | None, assignment: np.ndarray,
-             count: int, jobs: int | None = None) -> dict[str, tuple[str, ...]]:
-    """Most similar papers by cosine on TF-IDF rows (L2-normalised, so a dot product).
-
-    Exact over all papers up to EXACT_RELATED_LIMIT; beyond it, within each paper's topic,
-    which divides the n^2 work by the number of topics. Blocks of rows go to up to ``jobs``
-    forked workers on large sites; each block's result does not depend on where it ran.
-    """
-    from generator.workers import map_forked
-
-    slugs = [p.slug for p in papers]
-    if matrix is None or count == 0 or len(papers) < 2:
-        return {s: () for s in slugs}
-    if len(papers) <= EXACT_RELATED_LIMIT:
-        groups = [np.arange(len(papers))]
-    else:
-        groups = [np.flatnonzero(assignment == c) for c in range(int(assignment.max()) + 1)]
-    parts = [(matrix[members], [slugs[i] for i in members]) for members in groups]
-    spans = [(group, start) for group, (rows, _) in enumerate(parts)
-             for start in range(0, rows.shape[0], RELATED_BLOCK)]
-    related: dict[str, tuple[str, ...]] = {}
-    for found in map_forked(lambda span: _related_block(*parts[span[0]], span[1], count), spans,
-                            jobs=jobs, min_per_worker=RELATED_BLOCKS_PER_WORKER):
-        related.update(found)
-    return {s: related.get(s, ()) for s in slugs}
-
-
-def _related_block(rows: sparse.csr_matrix, slugs: list[str], start: int,
-                   count: int) -> dict[str, tuple[str, ...]]:
-    """Best ``count`` for rows ``start`` .. ``start + RELATED_BLOCK - 1`` by score, ties by slug
-    (``slugs`` are sorted, so by position); each row's candidates come from the same
-    argpartition as the row alone would get."""
-    take = min(count, len(slugs) - 1)
-    stop = min(start + RELATED_BLOCK, len(slugs))
-    if take <= 0:
-        return {s: () for s in slugs[start:stop]}
-    width = min(take * 4, len(slugs))
-    scores = np.asarray((rows[start:stop] @ rows.T).todense(), dtype=np.float64)
-    here = np.arange(scores.shape[0])
-    scores[here, start + here] = -np.inf
-    candidates = np.argpartition(-scores, take - 1, axis=1)[:, :width]
-    values = np.take_along_axis(scores, candidates, axis=1)
-    order = np.lexsort((candidates, -values), axis=1)[:, :take]
-    best = np.take_along_axis(candidates, order, axis=1).tolist()
-    kept = (np.take_along_axis(values, order, axis=1) > -np.inf).tolist()
-    return {slugs[start + offset]: tuple(slugs[j] for j, k in zip(columns, keep, strict=True) if k)
-            for offset, (columns, keep) in enumerate(zip(best, kept, strict=True))}

@@ -1,9 +1,12 @@
 """topics.lock.yaml: the committed memory of past topics, so slugs and assignments stay put.
 
-Each topic lists its papers (``members``, by slug): a followed lock keeps them where they are,
-and puts papers added since by the topic's rule (generator/topics/rule.py). A re-fit gives each
-topic the slug of the locked topic whose centroid terms it matches. The file is rewritten only
-when its text changes. A hand-set ``rename`` survives rewrites.
+Each topic lists the papers it was fitted on (``members``, by slug) and the papers placed in it
+since by its rule (``added``; generator/topics/rule.py). A followed lock keeps both where they
+are: the members are the "base" whose text fixes the vector space, labels, related lists and map
+(generator/topics/fit.py), so a day's new papers change none of them. A re-fit gives each topic
+the slug of the locked topic whose centroid terms it matches, and lists every paper as a member
+again. The file is rewritten only when its text changes. A hand-set ``rename`` survives
+rewrites. Locks without ``added`` (older ones) read as all members.
 """
 
 from __future__ import annotations
@@ -35,7 +38,8 @@ class LockedTopic:
     terms: tuple[str, ...]
     centroid: Mapping[str, float]
     norm: float = 0.0
-    members: tuple[str, ...] = ()  # paper slugs, sorted
+    members: tuple[str, ...] = ()  # slugs of the papers fitted, sorted
+    added: tuple[str, ...] = ()  # slugs of the papers placed since by the rule, sorted
 
 
 @dataclass(frozen=True)
@@ -82,7 +86,8 @@ def parse_lock(data: object) -> TopicLock | None:
                     tuple(str(x) for x in t.get("terms") or ()),
                     {str(k): float(v) for k, v in (t.get("centroid") or {}).items()},
                     float(t.get("norm") or 0.0),
-                    tuple(str(slug) for slug in t.get("members") or ()))
+                    tuple(str(slug) for slug in t.get("members") or ()),
+                    tuple(str(slug) for slug in t.get("added") or ()))
         for t in data["topics"])
     return TopicLock(int(data.get("papers") or 0), topics)
 
@@ -97,8 +102,11 @@ def render_lock(model: TopicModel, papers: int) -> str:
             "size": len(topic.papers), "terms": list(topic.terms),
             "norm": round(topic.centroid_norm, 5),
             "centroid": {term: round(weight, 5) for term, weight in topic.centroid},
-            "members": _OnePerLine(sorted(topic.papers)),
+            "members": _OnePerLine(sorted(s for s in topic.papers if s not in model.placed)),
         })
+        added = sorted(s for s in topic.papers if s in model.placed)
+        if added:
+            topics[-1]["added"] = _OnePerLine(added)
     body = yaml.dump({"papers": papers, "topics": topics}, Dumper=_LockDumper, sort_keys=False,
                      allow_unicode=True, width=100, default_flow_style=None)
     return HEADER + body

@@ -48,15 +48,18 @@ def centroids_of(matrix: sparse.csr_matrix, assignment: np.ndarray,
 
 
 def assign(matrix: sparse.csr_matrix, centroids: Sequence[Centroid],
-           vocabulary: Mapping[str, int]) -> np.ndarray:
-    """Index of the best centroid for every row (ties: the lower index)."""
+           vocabulary: Mapping[str, int], mean: np.ndarray | None = None) -> np.ndarray:
+    """Index of the best centroid for every row (ties: the lower index); ``mean``: the mean
+    paper's row (default: the mean of ``matrix``)."""
     differences = np.zeros((len(centroids), matrix.shape[1]), dtype=np.float64)
     for row, centroid in enumerate(centroids):
         for term, weight in centroid.terms.items():
             column = vocabulary.get(term)
             if column is not None:
                 differences[row, column] = weight
-    shared = matrix @ np.asarray(matrix.mean(axis=0), dtype=np.float64).ravel()
+    if mean is None:
+        mean = np.asarray(matrix.mean(axis=0), dtype=np.float64).ravel()
+    shared = matrix @ mean
     scores = np.asarray(matrix @ differences.T) + shared[:, None]
     norms = np.array([c.norm if c.norm > 0 else 1.0 for c in centroids])
     return np.argmax(scores / norms, axis=1)

@@ -25,7 +25,17 @@ SEGMENT = "\x1e"  # separates parts of a text (title, abstract): no bigram spans
 
 def tfidf_matrix(texts: Sequence[str], *, min_df: int, max_df: float, max_features: int,
                  stop_words: frozenset[str]) -> tuple[sparse.csr_matrix, np.ndarray] | None:
-    """(papers x terms float32 CSR, term strings), or None when no term survives.
+    """(papers x terms float32 CSR, term strings), or None when no term survives."""
+    fitted = tfidf_fit(texts, min_df=min_df, max_df=max_df, max_features=max_features,
+                       stop_words=stop_words)
+    return (fitted[0], fitted[1]) if fitted is not None else None
+
+
+def tfidf_fit(texts: Sequence[str], *, min_df: int, max_df: float, max_features: int,
+              stop_words: frozenset[str]) -> tuple[sparse.csr_matrix, np.ndarray,
+                                                   np.ndarray] | None:
+    """(papers x terms float32 CSR, term strings, idf), or None when no term survives; the
+    idf lets tfidf_transform put later texts in the same space.
 
     Terms kept: in at least ``min_df`` and at most ``max_df`` (a share) of the texts; when more
     remain, the ``max_features`` with the highest document frequency (ties: lowest code).
@@ -46,7 +56,40 @@ def tfidf_matrix(texts: Sequence[str], *, min_df: int, max_df: float, max_featur
     idf = np.log((1 + n) / (1 + df[keep].astype(np.int64))) + 1.0
     del features, df, keep
     matrix = _weights(corpus, kept, idf)
-    return _normalise_rows(matrix), _term_strings(kept, words, corpus.size)
+    return _normalise_rows(matrix), _term_strings(kept, words, corpus.size), idf
+
+
+def tfidf_transform(texts: Sequence[str], terms: np.ndarray, idf: np.ndarray, *,
+                    stop_words: frozenset[str]) -> sparse.csr_matrix:
+    """Rows for ``texts`` in the space of an earlier tfidf_fit (its ``terms`` and ``idf``):
+    the row a text gets is the one it would have had in that fit's matrix. Terms the fit did
+    not keep are dropped."""
+    words, corpus = _encode(texts, stop_words)
+    column = {str(term): i for i, term in enumerate(terms)}
+    features = np.unique(np.concatenate([b.features for b in blocks(corpus)]
+                                        or [np.zeros(0, dtype=np.int64)]))
+    names = _term_strings(features, words, corpus.size)
+    found = np.array([column.get(str(name), -1) for name in names], dtype=np.int64)
+    # columns in the earlier fit, indexed by this corpus' feature codes (ascending)
+    per_row: list[np.ndarray] = []
+    columns: list[np.ndarray] = []
+    values: list[np.ndarray] = []
+    for block in blocks(corpus):
+        at = found[np.searchsorted(features, block.features)]
+        present = at >= 0
+        rows = np.repeat(np.arange(len(block.per_text)), block.per_text)[present]
+        cols = at[present]
+        weights = ((1.0 + np.log(block.counts[present])) * idf[cols]).astype(np.float32)
+        order = np.lexsort((cols, rows))  # ascending columns within a row, as in the fit
+        per_row.append(np.bincount(rows, minlength=len(block.per_text)))
+        columns.append(cols[order].astype(np.int32))
+        values.append(weights[order])
+    n = len(texts)
+    indptr = np.concatenate([[0], np.cumsum(np.concatenate(per_row or [np.zeros(0, np.int64)]))])
+    matrix = sparse.csr_matrix((np.concatenate(values or [np.zeros(0, np.float32)]),
+                                np.concatenate(columns or [np.zeros(0, np.int32)]), indptr),
+                               shape=(n, len(terms)))
+    return _normalise_rows(matrix)
 
 
 def _encode(texts: Sequence[str], stop_words: frozenset[str]) -> tuple[list[str], Corpus]:

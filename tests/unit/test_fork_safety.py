@@ -32,11 +32,11 @@ def test_a_build_forks_its_workers_only_while_single_threaded(tmp_path: Path,
     from generator.content import loader
     from generator.markup import warm
     from generator.render import pool
-    from generator.topics import fit
+    from generator.topics import related
 
     # every pool, even on the small sample site (the related papers run while markup works)
     for module, name in ((warm, "MIN_PER_WORKER"), (pool, "MIN_ROUTES_PER_WORKER"),
-                         (loader, "PARSE_MIN_PER_WORKER"), (fit, "RELATED_BLOCKS_PER_WORKER")):
+                         (loader, "PARSE_MIN_PER_WORKER"), (related, "RELATED_BLOCKS_PER_WORKER")):
         monkeypatch.setattr(module, name, 1)
     site = tmp_path / "site"
     shutil.copytree(REPO / "content", site / "content")
