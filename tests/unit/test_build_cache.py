@@ -5,6 +5,7 @@ stale, failed or hijacked build."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import multiprocessing
 import shutil
 import time
@@ -48,7 +49,8 @@ def test_build_cache_cold_warm_and_uncached_builds_are_byte_identical(tmp_path: 
     config = load_config(site, {})
     assert build_site(site, config).ok
     cold = _tree(site / "output")
-    assert sorted(p.name.split("-")[0] for p in _cache_files(site)) == ["markup", "topics"]
+    assert sorted(p.name.split("-")[0] for p in _cache_files(site)) == ["blobs", "markup",
+                                                                       "topicbase", "topics"]
     assert not any(p.name.startswith(".paperboy") for p in site.iterdir())  # nothing in the site
     assert build_site(site, config).ok
     assert _tree(site / "output") == cold
@@ -183,3 +185,66 @@ def test_pruning_blobs_keeps_only_those_still_named(tmp_path: Path) -> None:
     assert cache.load_blob("pages", kept) == b"kept"
     assert cache.load_blob("pages", old) is None
     assert cache.load_blob("search", elsewhere) == b"old"
+
+
+def _add_day_of_papers(site: Path, count: int) -> list[str]:
+    """``count`` entries from the arXiv sample dated the day after the site's newest paper."""
+    import datetime as dt
+    import gzip
+    import json
+
+    papers = load_content(site).papers
+    day = max(p.date for p in papers) + dt.timedelta(days=1)
+    with gzip.open(REPO / "tests" / "data" / "arxiv-sample.jsonl.gz", "rt",
+                   encoding="utf-8") as handle:
+        records = [json.loads(line) for _, line in zip(range(count), handle, strict=False)]
+    folder = site / "content" / day.isoformat()
+    folder.mkdir(parents=True)
+    for record in records:
+        (folder / f"new-{record['id']}.md").write_text(
+            f"---\ntitle: {json.dumps(record['title'])}\ndate: {day.isoformat()}\n---\n"
+            f"{record['abstract']}\n", encoding="utf-8")
+    return [r["id"] for r in records]
+
+
+def _base_records(site: Path) -> list[str]:
+    return [p.name for p in _cache_files(site) if p.name.startswith("topicbase-")]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("damage", ["none", "blobs", "record"])
+def test_daily_build_with_lock_and_cache_equals_a_clean_checkout_of_the_same_day(
+        tmp_path: Path, damage: str) -> None:
+    """Day 0 fits and writes the lock; day 1 adds papers with the lock and the cache kept: its
+    output and lock equal those of a clean checkout of day 1 (lock committed, no cache), also
+    when the cached base is damaged or forged; undamaged, day 1 reuses day 0's base."""
+    site = _sample_site(tmp_path, "daily")
+    config = load_config(site, {})
+    assert build_site(site, config).ok
+    base = _base_records(site)
+    assert len(base) == 1
+    committed = (site / "topics.lock.yaml").read_bytes()
+    _add_day_of_papers(site, 6)
+    clean = tmp_path / "clean"
+    shutil.copytree(site / "content", clean / "content")
+    shutil.copy(site / "site.yaml", clean / "site.yaml")
+    (clean / "topics.lock.yaml").write_bytes(committed)
+    folder = site_cache_folder(site)
+    if damage == "blobs":
+        for blob in (folder / "blobs" / "topicbase").rglob("*"):
+            if blob.is_file():
+                blob.write_bytes(b"\x00" * 64)
+    elif damage == "record":  # a record signed with another key: planted
+        forged = DiskCache(folder, b"x" * 32)
+        record = json.loads((folder / base[0]).read_bytes().partition(b"\n")[2])
+        record["labels"] = ["Planted label"] * len(record["labels"])
+        forged.store("topicbase", base[0].removeprefix("topicbase-").removesuffix(".json"),
+                     record)
+
+    assert build_site(site, config).ok
+    assert build_site(clean, load_config(clean, {}), cache=False).ok
+    assert _tree(site / "output") == _tree(clean / "output")
+    assert (site / "topics.lock.yaml").read_bytes() == (clean / "topics.lock.yaml").read_bytes()
+    assert b"Planted label" not in (site / "output" / "index.html").read_bytes()
+    if damage == "none":
+        assert _base_records(site) == base  # the same base: nothing was fitted again
