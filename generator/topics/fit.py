@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 import numpy as np
@@ -123,6 +123,9 @@ def _follow(ordered: list[Paper], lock: TopicLock, params: tuple[int, int],
         if bases is not None:
             bases.store(base_papers, topics, params, base)
     locked = {t.slug: t for t in lock.topics}
+    # labels and terms as the lock keeps them: they change when topics are fitted again
+    base = replace(base, labels=tuple(locked[slug].label for slug in base.topic_slugs),
+                   terms=tuple(locked[slug].terms for slug in base.topic_slugs))
     rules = [Centroid(locked[slug].centroid, locked[slug].norm) for slug in base.topic_slugs]
     listed = {slug: t.slug for t in lock.topics for slug in t.added}
     new = [p for p in ordered if p.slug not in topic_of]
@@ -140,7 +143,8 @@ def follows_lock(lock: TopicLock | None, count: int | None, n: int) -> bool:
 
 def _fit_base(papers: list[Paper], topics: list[str], params: tuple[int, int],
               jobs: int | None) -> BaseFit | None:
-    """The base of a followed lock, from its members' text and topics alone."""
+    """The base of a followed lock, from its members' text and topics alone (labels and terms
+    are the lock's)."""
     related_count, seed = params
     texts = [_text_of(p) for p in papers]
     space = _vector_space(texts)
@@ -153,15 +157,15 @@ def _fit_base(papers: list[Paper], topics: list[str], params: tuple[int, int],
     assignment = _canonical(clusters)
     topic_slugs = tuple(names[clusters[np.flatnonzero(assignment == c)[0]]]
                         for c in range(len(names)))
-    labels, terms = _topic_terms(texts, space, assignment)
-    return _finish_base(papers, topic_slugs, assignment, labels, terms, space, embedding, axes,
-                        related_count, jobs)
+    return _finish_base(papers, topic_slugs, assignment, ("",) * len(names),
+                        ((),) * len(names), space, embedding, axes, related_count, jobs)
 
 
 def _canonical(clusters: np.ndarray) -> np.ndarray:
     """Clusters numbered by size (largest first), then by their first paper (in slug order):
-    a numbering that does not depend on how they were found, so labels computed from a lock's
-    members equal those computed right after the fit that wrote it."""
+    a numbering that does not depend on how they were found, so a base fitted from a lock's
+    members (its map, its related groups) equals the one made right after the fit that wrote
+    the lock."""
     _, first, dense = np.unique(clusters, return_index=True, return_inverse=True)
     sizes = np.bincount(dense)
     order = np.lexsort((first, -sizes))

@@ -119,3 +119,85 @@ def test_following_a_lock_reaches_a_fixed_point_so_the_lock_stops_changing() -> 
         texts.append(render_lock(cluster_topics(papers, related_count=0, lock=lock),
                                  len(papers)))
     assert texts[1] == texts[2] == texts[3]
+
+
+@pytest.fixture(scope="module")
+def daily() -> tuple[object, object, set[str]]:
+    """A fit of 95 % of the slice, then the same lock followed with the other 5 % added."""
+    papers = sample_papers()
+    random.Random(11).shuffle(papers)
+    old = papers[: int(len(papers) * 0.95)]
+    first = cluster_topics(old)
+    second = cluster_topics(papers, lock=parse_lock(yaml.safe_load(render_lock(first,
+                                                                               len(old)))))
+    return first, second, {p.slug for p in papers[len(old):]}
+
+
+@pytest.mark.slow
+def test_new_papers_join_the_locked_topics_and_nothing_is_fitted_again(daily) -> None:
+    """Every old paper keeps its topic and its point on the map, every topic its slug, label
+    and terms: a re-fit (k-means on 1,500 papers) would move some; the new papers spread over
+    the locked topics and are listed as placed."""
+    first, second, added = daily
+    assert {slug: second.topic_of[slug] for slug in first.topic_of} == dict(first.topic_of)
+    assert {slug: second.coords[slug] for slug in first.coords} == dict(first.coords)
+    before = {t.slug: (t.label, t.terms, t.centroid) for t in first.topics}
+    assert {t.slug: (t.label, t.terms, t.centroid) for t in second.topics} == before
+    assert second.placed == added and set(second.topic_of) == set(first.topic_of) | added
+    assert len({second.topic_of[slug] for slug in added}) >= 3
+    assert all(0 <= x <= 1 and 0 <= y <= 1 for x, y in second.coords.values())
+
+
+@pytest.mark.slow
+def test_old_papers_related_lists_change_only_where_a_new_paper_ranks_among_them(daily) -> None:
+    """An old paper's new list is its old list with new papers let in: the old entries keep
+    their order and only the tail makes room. New papers get full lists."""
+    first, second, added = daily
+    changed = 0
+    for slug, before in first.related.items():
+        after = second.related[slug]
+        kept = [s for s in after if s not in added]
+        assert kept == list(before[:len(kept)]), slug
+        assert len(after) == len(before)
+        changed += after != before
+    assert 0 < changed < len(first.related) // 2
+    assert all(len(second.related[slug]) == 5 and slug not in second.related[slug]
+               for slug in added)
+
+
+@pytest.mark.slow
+def test_a_daily_lock_lists_new_papers_as_added_and_keeps_its_members(daily) -> None:
+    first, second, added = daily
+    before = yaml.safe_load(render_lock(first, len(first.topic_of)))
+    after = yaml.safe_load(render_lock(second, len(first.topic_of)))
+    assert [t["members"] for t in after["topics"]] == [t["members"] for t in before["topics"]]
+    assert sorted(s for t in after["topics"] for s in t.get("added", [])) == sorted(added)
+    # an old lock (every paper a member) still reads, and follows the same topics
+    lock = parse_lock(after)
+    assert {s for t in lock.topics for s in t.added} == added
+
+
+@pytest.mark.slow
+def test_a_cached_base_gives_the_same_model_and_a_damaged_one_is_a_miss(tmp_path: Path,
+                                                                        daily) -> None:
+    from generator.cache import DiskCache
+    from generator.config import TopicsConfig
+    from generator.topics import BaseCache, base_fingerprint
+
+    first, second, _ = daily
+    papers = sample_papers()
+    lock = parse_lock(yaml.safe_load(render_lock(first, len(first.topic_of))))
+    bases = BaseCache(DiskCache(tmp_path, b"s" * 32), base_fingerprint(TopicsConfig()))
+    assert cluster_topics(papers, lock=lock, bases=bases) == second  # a miss, then stored
+    assert len(list(tmp_path.glob("topicbase-*.json"))) == 1
+    topic_of = {slug: t.slug for t in lock.topics for slug in t.members}
+    members = sorted((p for p in papers if p.slug in topic_of), key=lambda p: p.slug)
+    assert bases.load(members, [topic_of[p.slug] for p in members], (5, 0)) is not None
+    assert cluster_topics(papers, lock=lock, bases=bases) == second  # a hit
+    for blob in (tmp_path / "blobs").rglob("*"):
+        if blob.is_file():
+            blob.write_bytes(blob.read_bytes()[::-1])
+    assert bases.load(members, [topic_of[p.slug] for p in members], (5, 0)) is None
+    assert cluster_topics(papers, lock=lock, bases=bases) == second
+    other = BaseCache(DiskCache(tmp_path, b"t" * 32), base_fingerprint(TopicsConfig()))
+    assert cluster_topics(papers, lock=lock, bases=other) == second  # another key: a miss
