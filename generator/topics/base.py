@@ -35,11 +35,19 @@ class BaseFit:
     related: Related  # positions into ``slugs``
     coords: np.ndarray  # (papers, 2) map positions
     frame: LayoutFrame  # to place more papers on the same map
+    stop_words: frozenset[str]  # dropped before terms are formed, as in the fit
+
+    @property
+    def columns(self) -> dict[str, int]:
+        """Term -> column of ``matrix``."""
+        return {str(term): i for i, term in enumerate(self.vocabulary.tolist())}
 
     @property
     def mean_row(self) -> np.ndarray:
         """The mean base paper: what the locked rules compare new papers against."""
-        return np.asarray(self.matrix.mean(axis=0), dtype=np.float64).ravel()
+        total = np.bincount(self.matrix.indices, weights=self.matrix.data.astype(np.float64),
+                            minlength=self.matrix.shape[1])
+        return total / max(self.matrix.shape[0], 1)
 
 
 class BaseStore(Protocol):

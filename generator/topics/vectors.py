@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from array import array
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from itertools import filterfalse
 
 import numpy as np
@@ -59,13 +59,12 @@ def tfidf_fit(texts: Sequence[str], *, min_df: int, max_df: float, max_features:
     return _normalise_rows(matrix), _term_strings(kept, words, corpus.size), idf
 
 
-def tfidf_transform(texts: Sequence[str], terms: np.ndarray, idf: np.ndarray, *,
+def tfidf_transform(texts: Sequence[str], column: Mapping[str, int], idf: np.ndarray, *,
                     stop_words: frozenset[str]) -> sparse.csr_matrix:
-    """Rows for ``texts`` in the space of an earlier tfidf_fit (its ``terms`` and ``idf``):
-    the row a text gets is the one it would have had in that fit's matrix. Terms the fit did
-    not keep are dropped."""
+    """Rows for ``texts`` in the space of an earlier tfidf_fit (``column``: its terms' column
+    numbers, and its ``idf``): the row a text gets is the one it would have had in that fit's
+    matrix. Terms the fit did not keep are dropped."""
     words, corpus = _encode(texts, stop_words)
-    column = {str(term): i for i, term in enumerate(terms)}
     features = np.unique(np.concatenate([b.features for b in blocks(corpus)]
                                         or [np.zeros(0, dtype=np.int64)]))
     names = _term_strings(features, words, corpus.size)
@@ -88,7 +87,7 @@ def tfidf_transform(texts: Sequence[str], terms: np.ndarray, idf: np.ndarray, *,
     indptr = np.concatenate([[0], np.cumsum(np.concatenate(per_row or [np.zeros(0, np.int64)]))])
     matrix = sparse.csr_matrix((np.concatenate(values or [np.zeros(0, np.float32)]),
                                 np.concatenate(columns or [np.zeros(0, np.int32)]), indptr),
-                               shape=(n, len(terms)))
+                               shape=(n, len(idf)))
     return _normalise_rows(matrix)
 
 
