@@ -1,6 +1,7 @@
 """topics.lock.yaml: the committed memory of past topics, so slugs and assignments stay put.
 
-Each topic lists the papers it was fitted on (``members``, by slug) and the papers placed in it
+Each topic lists the papers it was fitted on (``members``: slugs separated by spaces, a few to a
+line; a YAML list in older locks) and the papers placed in it
 since by its rule (``added``; generator/topics/rule.py). A followed lock keeps both where they
 are: the members are the "base" whose text fixes the vector space, labels, related lists and map
 (generator/topics/fit.py), so a day's new papers change none of them. A re-fit gives each topic
@@ -88,8 +89,7 @@ def parse_lock(data: object) -> TopicLock | None:
                     tuple(str(x) for x in t.get("terms") or ()),
                     {str(k): float(v) for k, v in (t.get("centroid") or {}).items()},
                     float(t.get("norm") or 0.0),
-                    tuple(str(slug) for slug in t.get("members") or ()),
-                    tuple(str(slug) for slug in t.get("added") or ()))
+                    _slug_list(t.get("members")), _slug_list(t.get("added")))
         for t in data["topics"])
     return TopicLock(int(data.get("papers") or 0), topics)
 
@@ -104,7 +104,7 @@ def render_lock(model: TopicModel, papers: int) -> str:
             "size": len(topic.papers), "terms": list(topic.terms),
             "norm": round(topic.centroid_norm, 5),
             "centroid": {term: round(weight, 5) for term, weight in topic.centroid},
-            "members": _OnePerLine(sorted(s for s in topic.papers if s not in model.placed)),
+            "members": _members(sorted(s for s in topic.papers if s not in model.placed)),
         })
         added = sorted(s for s in topic.papers if s in model.placed)
         if added:
@@ -118,6 +118,36 @@ class _OnePerLine(list):
     """A list written one item per line: a paper added to a topic is a one-line diff."""
 
 
+class _Block(str):
+    """A string written as a literal block (``|-``), its lines as they are."""
+
+
+MEMBERS_WIDTH = 96
+
+
+def _members(slugs: list[str]) -> _Block | _OnePerLine:
+    """The fitted papers as slugs separated by spaces, lines of at most MEMBERS_WIDTH: they
+    change only when topics are fitted again, and take 11 bytes an arXiv ID instead of 17 as
+    a quoted YAML list item. A slug with white space (none from the loader) keeps the list."""
+    if not slugs or any(not slug or slug != "".join(slug.split()) for slug in slugs):
+        return _OnePerLine(slugs)
+    lines, line = [], ""
+    for slug in slugs:
+        if line and len(line) + 1 + len(slug) > MEMBERS_WIDTH:
+            lines.append(line)
+            line = slug
+        else:
+            line = f"{line} {slug}" if line else slug
+    return _Block("\n".join([*lines, line]))
+
+
+def _slug_list(value: object) -> tuple[str, ...]:
+    """``members`` or ``added`` as written: a YAML list, or slugs separated by white space."""
+    if isinstance(value, str):
+        return tuple(value.split())
+    return tuple(str(slug) for slug in value or ())
+
+
 class _LockDumper(yaml.SafeDumper):
     pass
 
@@ -125,6 +155,9 @@ class _LockDumper(yaml.SafeDumper):
 _LockDumper.add_representer(
     _OnePerLine, lambda dumper, items: dumper.represent_sequence(
         "tag:yaml.org,2002:seq", items, flow_style=False))
+_LockDumper.add_representer(
+    _Block, lambda dumper, text: dumper.represent_scalar("tag:yaml.org,2002:str", str(text),
+                                                         style="|"))
 
 
 def write_lock(site_root: Path, text: str) -> bool:

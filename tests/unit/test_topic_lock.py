@@ -13,7 +13,13 @@ import yaml
 
 from generator.models import Paper, SourceRef
 from generator.topics import cluster_topics
-from generator.topics.lock import load_lock, parse_lock, render_lock, write_lock
+from generator.topics.lock import (
+    MEMBERS_WIDTH,
+    load_lock,
+    parse_lock,
+    render_lock,
+    write_lock,
+)
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "arxiv-sample.jsonl.gz"
 
@@ -95,9 +101,10 @@ def test_lock_stores_a_few_terms_per_topic_and_reproduces_its_topics(grown) -> N
     data = yaml.safe_load(lock_text)
     assert all(len(t["centroid"]) <= CENTROID_TERMS for t in data["topics"])
     # small: about 1 KB per topic plus each paper's slug once
-    members = [slug for t in data["topics"] for slug in t["members"]]
+    members = [slug for t in parse_lock(data).topics for slug in t.members]
     assert len(members) == len(set(members)) == data["papers"]
-    assert len(lock_text.encode()) < 1000 * len(data["topics"]) + sum(len(s) + 3 for s in members)
+    # about 0.7 KB per topic plus each slug and a space: less than a YAML list's "- 'slug'"
+    assert len(lock_text.encode()) < 1000 * len(data["topics"]) + sum(len(s) + 2 for s in members)
     # the same papers with the lock just written keep every topic: builds are idempotent
     papers = sample_papers()
     model = cluster_topics(papers, related_count=0)
@@ -169,12 +176,26 @@ def test_old_papers_related_lists_change_only_where_a_new_paper_ranks_among_them
 def test_a_daily_lock_lists_new_papers_as_added_and_keeps_its_members(daily) -> None:
     first, second, added = daily
     before = yaml.safe_load(render_lock(first, len(first.topic_of)))
-    after = yaml.safe_load(render_lock(second, len(first.topic_of)))
+    text = render_lock(second, len(first.topic_of))
+    after = yaml.safe_load(text)
     assert [t["members"] for t in after["topics"]] == [t["members"] for t in before["topics"]]
     assert sorted(s for t in after["topics"] for s in t.get("added", [])) == sorted(added)
-    # an old lock (every paper a member) still reads, and follows the same topics
+    assert all(f"  - {slug}\n" in text or f"  - '{slug}'\n" in text for slug in added)
     lock = parse_lock(after)
     assert {s for t in lock.topics for s in t.added} == added
+    assert all(0 < len(line) <= MEMBERS_WIDTH for t in after["topics"]
+               for line in t["members"].splitlines())
+
+
+@pytest.mark.slow
+def test_a_lock_written_with_member_lists_reads_the_same(daily) -> None:
+    """Locks written before members were wrapped on lines list them one per line."""
+    first, _, _ = daily
+    data = yaml.safe_load(render_lock(first, len(first.topic_of)))
+    old = {**data, "topics": [{**t, "members": t["members"].split()} for t in data["topics"]]}
+    assert parse_lock(old) == parse_lock(data)
+    assert cluster_topics(sample_papers(), lock=parse_lock(old)) == cluster_topics(
+        sample_papers(), lock=parse_lock(data))
 
 
 @pytest.mark.slow
