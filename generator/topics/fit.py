@@ -102,7 +102,7 @@ def _refit(ordered: list[Paper], count: int | None, params: tuple[int, int],
         return _trivial_model(ordered, topic_slugs[0], labels[0], terms[0], related, renames)
     if bases is not None:
         bases.store(ordered, [topic_slugs[c] for c in assignment], params, base)
-    return _assemble(ordered, base, {}, centroids, renames)
+    return _assemble(ordered, base, None, centroids, renames)
 
 
 def _follow(ordered: list[Paper], lock: TopicLock, params: tuple[int, int],
@@ -227,11 +227,11 @@ class _Placed:
 
 
 def _place(base: BaseFit, papers: list[Paper], rules: list[Centroid],
-           listed: Mapping[str, str]) -> _Placed | dict:
+           listed: Mapping[str, str]) -> _Placed | None:
     """Papers outside the base: a locked topic (the one the lock lists them in, else the best
     rule), rows in the base's space, a point on the base's map."""
     if not papers:
-        return {}
+        return None
     from generator.topics.vectors import tfidf_transform
 
     columns = base.columns
@@ -259,14 +259,14 @@ def _placed_embedding(rows: sparse.csr_matrix, vocabulary: np.ndarray,
     return projected / np.where(norms > 0, norms, 1.0)[:, None]
 
 
-def _assemble(ordered: list[Paper], base: BaseFit, placed: _Placed | dict,
+def _assemble(ordered: list[Paper], base: BaseFit, placed: _Placed | None,
               centroids: Sequence[Centroid], renames: Mapping[str, str]) -> TopicModel:
     """The model: the base's topics with the placed papers added to them."""
     slugs = list(base.slugs)
     topic_numbers = base.assignment
     coords = base.coords
     related = base.related
-    if isinstance(placed, _Placed):
+    if placed is not None:
         new_slugs = [p.slug for p in placed.papers]
         slugs += new_slugs
         topic_numbers = np.concatenate([base.assignment, placed.topics])
