@@ -136,7 +136,7 @@ def build_site(site_root: Path, config: SiteConfig, *, progress: Progress | None
     jobs = jobs or default_jobs()
     timer = Timer()
     with timer.phase("load"):
-        loaded = load_entries(site_root, config)
+        loaded = load_entries(site_root, config, disk_cache)
     diagnostics = Diagnostics([*loaded.diagnostics, *cache_warnings])
     if diagnostics.has_errors:
         return timer.result(diagnostics)
@@ -170,9 +170,13 @@ def check_site(site_root: Path, config: SiteConfig) -> tuple[Diagnostic, ...]:
 # ---------------------------------------------------------------------------- the stages
 
 
-def load_entries(site_root: Path, config: SiteConfig) -> LoadResult:
+def load_entries(site_root: Path, config: SiteConfig,
+                 disk_cache: DiskCache | None = None) -> LoadResult:
+    """Every entry, validated; with ``disk_cache``, files whose bytes are unchanged since the
+    last build are not parsed again (content/stored.py)."""
     return load_content(site_root, config.content_dir, include_drafts=config.include_drafts,
-                        max_entry_bytes=config.max_entry_bytes, timezone=config.timezone)
+                        max_entry_bytes=config.max_entry_bytes, timezone=config.timezone,
+                        disk_cache=disk_cache)
 
 
 def fit_topics(papers: tuple[Paper, ...], config: SiteConfig, site_root: Path | None = None,

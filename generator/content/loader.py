@@ -15,6 +15,7 @@ from functools import partial
 from pathlib import Path
 from types import MappingProxyType
 
+from generator.cache import DiskCache
 from generator.content.fields import (
     Body,
     CheckedEntry,
@@ -22,6 +23,7 @@ from generator.content.fields import (
     display_key,
     validate_entry,
 )
+from generator.content.stored import StoredEntries
 from generator.dates import day_in_zone
 from generator.diagnostics import Diagnostic, Diagnostics
 from generator.models import LoadResult, Paper, SourceRef
@@ -68,17 +70,19 @@ class _FileError(Exception):
 
 def load_content(site_root: Path, content_dir: str = "content", *, include_drafts: bool = False,
                  max_entry_bytes: int = 1_000_000, cache: EntryCache | None = None,
-                 timezone: str = "UTC") -> LoadResult:
+                 timezone: str = "UTC", disk_cache: DiskCache | None = None) -> LoadResult:
     """Read every entry under ``site_root/content_dir`` and validate it.
 
     Papers with an error (and drafts, unless ``include_drafts``) are left out; papers are
     sorted newest first, then by slug. Diagnostics are sorted by path and line. Only an
     unreadable content folder raises (OSError). With ``cache`` (kept by the caller between
-    builds, e.g. by ``paperboy serve``) a file whose stat did not change is not parsed again.
+    builds, e.g. by ``paperboy serve``) a file whose stat did not change is not parsed again;
+    with ``disk_cache`` (a build) a file whose bytes did not change (content/stored.py).
     A date-time in an entry counts for its day in ``timezone`` (the site's).
     """
     return load_scan(site_root, content_dir, include_drafts=include_drafts,
-                     max_entry_bytes=max_entry_bytes, cache=cache, timezone=timezone).result
+                     max_entry_bytes=max_entry_bytes, cache=cache, timezone=timezone,
+                     disk_cache=disk_cache).result
 
 
 @dataclass(frozen=True)
@@ -94,7 +98,7 @@ class Scan:
 
 def load_scan(site_root: Path, content_dir: str = "content", *, include_drafts: bool = False,
               max_entry_bytes: int = 1_000_000, cache: EntryCache | None = None,
-              timezone: str = "UTC") -> Scan:
+              timezone: str = "UTC", disk_cache: DiskCache | None = None) -> Scan:
     """load_content(), keeping what it found."""
     diagnostics = Diagnostics()
     base = site_root / content_dir
@@ -105,7 +109,9 @@ def load_scan(site_root: Path, content_dir: str = "content", *, include_drafts: 
     entries: list[CheckedEntry] = []
     found = find_entry_files(site_root, base, diagnostics)
     if cache is None:  # a full build: files are parsed on every core, results kept in order
-        for file_entries, local in _parse_files(found, max_entry_bytes):
+        stored = (StoredEntries(disk_cache, max_entry_bytes)
+                  if disk_cache is not None and disk_cache.folder is not None else None)
+        for file_entries, local in _parse_files(found, max_entry_bytes, stored):
             diagnostics.extend(local)
             entries.extend(file_entries)
     else:
@@ -142,12 +148,42 @@ class EntryCache:
             del self.files[rel]
 
 
-def _parse_files(found: list[EntryFile],
-                 max_bytes: int) -> list[tuple[list[CheckedEntry], tuple[Diagnostic, ...]]]:
+def _parse_files(found: list[EntryFile], max_bytes: int, stored: StoredEntries | None = None
+                 ) -> list[tuple[list[CheckedEntry], tuple[Diagnostic, ...]]]:
+    """Each file's entries and diagnostics, in order; files ``stored`` knows by their bytes
+    are not parsed again, the others are parsed on every core (and remembered)."""
     from generator.workers import map_forked
 
-    return map_forked(partial(_parse_file, max_bytes=max_bytes), found,
-                      min_per_worker=PARSE_MIN_PER_WORKER)
+    parse = partial(_parse_file, max_bytes=max_bytes)
+    if stored is None:
+        return map_forked(parse, found, min_per_worker=PARSE_MIN_PER_WORKER)
+    results: list[tuple[list[CheckedEntry], tuple[Diagnostic, ...]] | None] = []
+    misses: list[tuple[int, str | None]] = []  # (position, digest of the bytes read)
+    for entry_file in found:
+        digest = _digest_of(entry_file, max_bytes)
+        hit = stored.lookup(entry_file.rel, digest) if digest is not None else None
+        if hit is None:
+            misses.append((len(results), digest))
+        results.append(hit)
+    parsed = map_forked(parse, [found[i] for i, _ in misses],
+                        min_per_worker=PARSE_MIN_PER_WORKER)
+    for (position, digest), result in zip(misses, parsed, strict=True):
+        results[position] = result
+        if digest is not None:
+            stored.remember(found[position].rel, digest, result)
+    stored.save()
+    return [result for result in results if result is not None]
+
+
+def _digest_of(entry_file: EntryFile, max_bytes: int) -> str | None:
+    """SHA-256 of a file small enough to be an entry; None when it is not (parsing reports)."""
+    if entry_file.size > max_bytes:
+        return None
+    try:
+        data = entry_file.path.read_bytes()
+    except OSError:
+        return None
+    return StoredEntries.digest(data) if len(data) <= max_bytes else None
 
 
 def _parse_file(entry_file: EntryFile,

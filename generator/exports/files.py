@@ -8,31 +8,62 @@ made once (and remembered by value, for ``paperboy serve``) however many files l
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import PurePosixPath
 
 from generator import urls
 from generator.config import SiteConfig
-from generator.exports.formats import csl_json_item, render_csl_json, render_ris, unique_keys
+from generator.exports.formats import (
+    csl_json_item,
+    csl_list_item,
+    join_csl_items,
+    render_ris,
+    unique_keys,
+)
 from generator.models import OutputFile, Paper
 from generator.site import SiteModel
 from generator.site.planner import citation_source
 from generator.site.scholarly import CitationSource, citation_key, render_bibtex
 
 
+@dataclass(frozen=True)
+class _Records:
+    """One paper's records, made once however many files list it: its BibTeX entry, RIS
+    record and CSL-JSON item (as the text it has inside a file's list), under its own key."""
+
+    key: str
+    bib: str
+    ris: str
+    csl: str
+
+    def bib_as(self, key: str) -> str:
+        """The entry under another key (unique_keys renames repeats within a file)."""
+        return self.bib if key == self.key else self.bib.replace(
+            "{" + self.key + ",\n", "{" + key + ",\n", 1)
+
+    def csl_as(self, key: str) -> str:
+        # A list item sits one level deep: its keys start a line with two spaces, and no
+        # value holds a raw line break, so this "id" can only be the item's own.
+        return self.csl if key == self.key else self.csl.replace(
+            f'\n  "id": {json.dumps(self.key)},', f'\n  "id": {json.dumps(key)},', 1)
+
+
 @lru_cache(maxsize=1 << 15)
-def _records(source: CitationSource) -> tuple[str, str, dict[str, object]]:
-    return render_bibtex(source, abstract=True), render_ris(source), csl_json_item(source)
+def _records(source: CitationSource) -> _Records:
+    key = citation_key(source.authors, source.date_iso[:4], source.title)
+    return _Records(key, render_bibtex(source, abstract=True, key=key), render_ris(source),
+                    csl_list_item(csl_json_item(source, key)))
 
 
 def render_exports(config: SiteConfig, model: SiteModel) -> Iterator[OutputFile]:
     sources = {p.slug: citation_source(p, model.cards[p.slug], model.urls, config)
                for p in model.papers}
     for paper in model.papers:
-        bib, ris, csl = _records(sources[paper.slug])
-        route = urls.paper(paper.slug)
-        yield from _files(route, [bib], [ris], [csl])
+        records = _records(sources[paper.slug])
+        yield from _files(urls.paper(paper.slug), [records.bib], [records.ris], [records.csl])
     collections: list[tuple[str, Sequence[Paper | str]]] = [
         (urls.issue(issue.key), issue.papers) for issue in model.issues]
     by_topic: dict[str, list[str]] = {t.slug: [] for t in model.topics}
@@ -43,17 +74,16 @@ def render_exports(config: SiteConfig, model: SiteModel) -> Iterator[OutputFile]
     collections += [(urls.topic(slug), slugs) for slug, slugs in by_topic.items()]
     for route, members in collections:
         slugs = [m if isinstance(m, str) else m.slug for m in members]
-        chosen = [sources[s] for s in slugs]
-        keys = unique_keys([citation_key(s.authors, s.date_iso[:4], s.title) for s in chosen])
-        bibs = [render_bibtex(s, abstract=True, key=k) for s, k in zip(chosen, keys, strict=True)]
-        ris = [_records(s)[1] for s in chosen]
-        csl = [{**_records(s)[2], "id": k} for s, k in zip(chosen, keys, strict=True)]
-        yield from _files(route, bibs, ris, csl)
+        chosen = [_records(sources[s]) for s in slugs]
+        keys = unique_keys([r.key for r in chosen])
+        yield from _files(route, [r.bib_as(k) for r, k in zip(chosen, keys, strict=True)],
+                          [r.ris for r in chosen],
+                          [r.csl_as(k) for r, k in zip(chosen, keys, strict=True)])
 
 
 def _files(route: str, bibs: Sequence[str], ris: Sequence[str],
-           csl: Sequence[dict[str, object]]) -> Iterator[OutputFile]:
+           csl: Sequence[str]) -> Iterator[OutputFile]:
     bib_path, ris_path, csl_path = urls.downloads(route)
     yield OutputFile(PurePosixPath(bib_path), ("\n\n".join(bibs) + "\n").encode())
     yield OutputFile(PurePosixPath(ris_path), "\r\n".join(ris).encode())
-    yield OutputFile(PurePosixPath(csl_path), render_csl_json(csl))
+    yield OutputFile(PurePosixPath(csl_path), join_csl_items(csl))

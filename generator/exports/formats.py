@@ -78,6 +78,19 @@ def render_csl_json(items: Sequence[dict[str, object]]) -> bytes:
     return (json.dumps(list(items), ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
 
 
+def csl_list_item(item: dict[str, object]) -> str:
+    """One item as render_csl_json writes it inside its list (one level deeper), so that a
+    paper listed by many files is encoded once (json's indenting encoder is pure Python)."""
+    return json.dumps(item, ensure_ascii=False, indent=1, sort_keys=True).replace("\n", "\n ")
+
+
+def join_csl_items(items: Sequence[str]) -> bytes:
+    """render_csl_json's bytes from csl_list_item texts."""
+    if not items:
+        return b"[]\n"
+    return ("[\n " + ",\n ".join(items) + "\n]\n").encode()
+
+
 def unique_keys(keys: Sequence[str]) -> list[str]:
     """Citation keys made unique within one file: the second ``smith2024deep`` gets ``b``."""
     seen: dict[str, int] = {}

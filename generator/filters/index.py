@@ -45,9 +45,8 @@ NAME_PART = re.compile(r"[a-z0-9]+")
 
 def fold(text: str) -> str:
     """Lowercase ASCII: accents dropped, as filters.js folds (NFKD, then marks removed)."""
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in text if not unicodedata.combining(c)).encode(
-        "ascii", "ignore").decode("ascii").lower()
+    # Every combining mark is outside ASCII, so dropping non-ASCII drops the marks too.
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
 
 
 def word_keys(text: str, stop_words: frozenset[str]) -> set[str]:
@@ -114,12 +113,14 @@ def render_filter_index(config: SiteConfig, model: SiteModel,
     order = np.argsort(keys_np, kind="stable")  # pids stay ascending inside each key
     bounds = np.searchsorted(keys_np[order], np.arange(len(key_ids) + 1))
     sorted_pids = pids_np[order]
-    encoded = {}
-    for key, number in key_ids.items():
-        ids = sorted_pids[bounds[number]:bounds[number + 1]]
-        encoded[key] = np.diff(ids, prepend=0).tolist()
-    total = sum(len(k) + len(json.dumps(v, separators=(",", ":"))) + 4
-                for k, v in encoded.items())
+    # Each key's numbers delta-encoded, in one pass: a key's first delta is its first number.
+    deltas = np.diff(sorted_pids, prepend=0)
+    starts = bounds[:-1][bounds[:-1] < len(sorted_pids)]
+    deltas[starts] = sorted_pids[starts]
+    flat, cuts = deltas.tolist(), bounds.tolist()
+    encoded = {key: flat[cuts[number]:cuts[number + 1]] for key, number in key_ids.items()}
+    # Bytes of the key buckets: "key":[1,2,3] plus quotes, colon and comma.
+    total = sum(len(k) + len(",".join(map(str, v))) + 6 for k, v in encoded.items())
     buckets = 1
     while buckets < MAX_BUCKETS and total / buckets > BUCKET_BYTES:
         buckets *= 2

@@ -23,6 +23,7 @@ from generator.slugs import slugify
 _MATH = re.compile(r"(\$[^$]+\$)")
 _BIBTEX_SPECIAL = re.compile(r"([&%#_{}$])")
 _BIBTEX_WORD = re.compile(r"\\|~|\^")
+_BIBTEX_ANY = re.compile(r"[&%#_{}$\\~^\x00]")  # anything _escape_bibtex changes
 _UNSAFE_IN_MATH = re.compile(r"[%#\x00]")
 _STOP_WORDS = frozenset({"a", "an", "the", "on", "of", "in", "for", "to", "and", "with", "is"})
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
@@ -172,6 +173,8 @@ def bibtex_text(text: str, *, keep_math: bool = False) -> str:
 
 
 def _escape_bibtex(text: str) -> str:
+    if not _BIBTEX_ANY.search(text):  # most names and titles: nothing to escape
+        return text
     text = text.replace("\x00", "")
     words = {"\\": r"\textbackslash{}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
     text = _BIBTEX_WORD.sub(lambda m: "\x00" + m.group(0), text)

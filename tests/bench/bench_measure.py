@@ -1,5 +1,7 @@
-"""Run one command and measure it: wall time, CPU time (user + system, children included) and
-peak RSS of the whole process tree (sampled from /proc, so a process pool counts in full)."""
+"""Run one command and measure it: wall time, CPU time (user + system, children included), peak
+RSS of the whole process tree (sampled from /proc, so a process pool counts in full) and peak PSS
+of the tree (each page shared copy-on-write after a fork counted once, split between its users:
+what the processes really hold together)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SAMPLE_SECONDS = 0.02
+PSS_EVERY = 5  # samples: reading smaps_rollup walks page tables, so PSS is read less often
 
 
 @dataclass(frozen=True)
@@ -19,6 +22,7 @@ class Measurement:
     cpu: float  # seconds, user + system, the process and everything it waited for
     peak_rss: int  # bytes, largest sampled sum over the process tree
     stdout: str
+    peak_pss: int = 0  # bytes, largest sampled sum of PSS over the process tree
 
 
 def _children(pid: int) -> list[int]:
@@ -31,16 +35,37 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _tree_rss(root: int) -> int:
-    total, todo = 0, [root]
-    page = os.sysconf("SC_PAGE_SIZE")
+def _tree(root: int) -> list[int]:
+    found, todo = [], [root]
     while todo:
         pid = todo.pop()
+        found.append(pid)
+        todo += _children(pid)
+    return found
+
+
+def _tree_rss(root: int) -> int:
+    total = 0
+    page = os.sysconf("SC_PAGE_SIZE")
+    for pid in _tree(root):
         try:
             total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * page
         except (OSError, IndexError, ValueError):
             continue
-        todo += _children(pid)
+    return total
+
+
+def _tree_pss(root: int) -> int:
+    total = 0
+    for pid in _tree(root):
+        try:
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        for line in rollup.splitlines():
+            if line.startswith("Pss:"):
+                total += int(line.split()[1]) * 1024
+                break
     return total
 
 
@@ -50,12 +75,16 @@ def run_measured(argv: list[str], cwd: Path | None = None,
     start = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
-    peak = [0]
+    peak, peak_pss = [0], [0]
     done = threading.Event()
 
     def sample() -> None:
+        count = 0
         while not done.is_set():
             peak[0] = max(peak[0], _tree_rss(proc.pid))
+            if count % PSS_EVERY == 0:
+                peak_pss[0] = max(peak_pss[0], _tree_pss(proc.pid))
+            count += 1
             done.wait(SAMPLE_SECONDS)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -73,4 +102,4 @@ def run_measured(argv: list[str], cwd: Path | None = None,
     if proc.returncode != 0:
         raise subprocess.CalledProcessError(proc.returncode, argv, output)
     peak_rss = max(peak[0], usage.ru_maxrss * 1024)
-    return Measurement(wall, usage.ru_utime + usage.ru_stime, peak_rss, output)
+    return Measurement(wall, usage.ru_utime + usage.ru_stime, peak_rss, output, peak_pss[0])

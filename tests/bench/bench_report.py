@@ -12,19 +12,26 @@ from pathlib import Path
 
 from tests.bench.bench_measure import Measurement
 
-PHASES = ("load", "markup", "topics", "plan", "render", "feeds", "search", "email", "write")
+PHASES = ("load", "markup", "topics", "plan", "render", "email", "feeds", "filters", "ranking",
+          "exports", "search", "write")
+BUILDS = (("hugo", "cold", "Hugo, cold"),
+          ("paperboy", "first", "Paperboy, first build (no lock, no cache)"),
+          ("paperboy", "daily", "Paperboy, +50 next day, lock and cache kept"),
+          ("paperboy", "same-day-clean", "Paperboy, +50 from a clean checkout (lock, no cache)"),
+          ("paperboy", "plain", "Paperboy, topics, search and e-mail off (no cache)"))
 MIB = 2**20
 
 
 @dataclass(frozen=True)
 class Row:
-    size: int
+    size: int  # entries built
     tool: str
-    scenario: str  # cold, warm, one-change
+    scenario: str  # cold (a peer), first, daily, same-day-clean, plain
     run: int
     measured: Measurement
     phases: dict[str, float] = field(default_factory=dict)
-    correct: bool | None = None  # one-change: the edited paper's page shows the edit
+    counts: dict[str, int] = field(default_factory=dict)  # --timings' work counts
+    base: int = 0  # the size of the site before the day's papers
 
 
 def write_reports(rows: Sequence[Row], out: Path, load_before: tuple[float, ...],
@@ -36,13 +43,19 @@ def write_reports(rows: Sequence[Row], out: Path, load_before: tuple[float, ...]
 def _write_csv(rows: Sequence[Row], path: Path) -> None:
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["size", "tool", "scenario", "run", "wall_s", "cpu_s", "peak_rss_mib",
-                         "correct", "phases_json"])
+        writer.writerow(["base", "entries", "tool", "scenario", "run", "wall_s", "cpu_s",
+                         "peak_pss_mib", "peak_rss_mib", "phases_json", "counts_json"])
         for r in rows:
-            writer.writerow([r.size, r.tool, r.scenario, r.run, f"{r.measured.wall:.3f}",
-                             f"{r.measured.cpu:.3f}", f"{r.measured.peak_rss / MIB:.1f}",
-                             "" if r.correct is None else r.correct,
-                             json.dumps(r.phases, sort_keys=True)])
+            writer.writerow([r.base, r.size, r.tool, r.scenario, r.run,
+                             f"{r.measured.wall:.3f}", f"{r.measured.cpu:.3f}",
+                             f"{r.measured.peak_pss / MIB:.1f}",
+                             f"{r.measured.peak_rss / MIB:.1f}",
+                             json.dumps(r.phases, sort_keys=True),
+                             json.dumps(r.counts, sort_keys=True)])
+
+
+def _pick(rows: Sequence[Row], base: int, tool: str, scenario: str) -> list[Row]:
+    return [r for r in rows if (r.base, r.tool, r.scenario) == (base, tool, scenario)]
 
 
 def _median(rows: Sequence[Row], attr: str) -> float | None:
@@ -50,42 +63,63 @@ def _median(rows: Sequence[Row], attr: str) -> float | None:
     return statistics.median(values) if values else None
 
 
-def _pick(rows: Sequence[Row], size: int, tool: str, scenario: str) -> list[Row]:
-    return [r for r in rows if (r.size, r.tool, r.scenario) == (size, tool, scenario)]
-
-
-def _fmt(value: float | None, unit: str = "s", digits: int = 2) -> str:
-    return "—" if value is None else f"{value:.{digits}f} {unit}"
+def _fmt(value: float | None, digits: int = 1) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}"
 
 
 def render_markdown(rows: Sequence[Row], load_before: tuple[float, ...],
                     load_after: tuple[float, ...]) -> str:
-    sizes = sorted({r.size for r in rows})
     lines = ["# Paperboy benchmark", "",
              f"Machine: {platform.machine()}, {_cores()} cores, Python "
              f"{platform.python_version()}; load average {load_before[0]:.1f} before, "
-             f"{load_after[0]:.1f} after. Medians over runs (n in brackets); wall time includes "
-             "interpreter start; CPU is user + system of the process tree; peak RSS is the "
-             "sampled sum over the process tree.", "",
-             "## Paperboy, per size", "",
-             "| entries | cold wall | cold CPU | peak RSS | wall per 10k | RSS per 10k "
-             "| warm rebuild | one entry changed | edit shown |",
-             "|---|---|---|---|---|---|---|---|---|"]
-    for size in sizes:
-        lines.append(_size_line(rows, size))
-    lines += ["", "## Paperboy cold build, median seconds per phase", "",
-              "| entries | " + " | ".join(PHASES) + " |", "|---" * (len(PHASES) + 1) + "|"]
-    for size in sizes:
-        cold = _pick(rows, size, "paperboy", "cold")
-        cells = [_phase_median(cold, phase) for phase in PHASES]
-        lines.append(f"| {size:,} | " + " | ".join(cells) + " |")
-    lines += ["", "(— : the phase is not part of this build.)", "",
-              "## Against the peers (cold builds, medians, runs alternating)", "",
-              "| entries | Paperboy | Hugo | Pelican | Paperboy / Hugo | Paperboy / Pelican |",
-              "|---|---|---|---|---|---|"]
-    for size in sizes:
-        lines.append(_peer_line(rows, size))
+             f"{load_after[0]:.1f} after. Medians over runs (n in brackets), runs alternating "
+             "between the builds; wall time includes interpreter start; CPU is user + system of "
+             "the process tree; PSS is the peak of the tree's summed PSS (pages shared after a "
+             "fork counted once).", ""]
+    for base in sorted({r.base for r in rows}):
+        lines += _size_table(rows, base)
     return "\n".join(lines) + "\n"
+
+
+def _size_table(rows: Sequence[Row], base: int) -> list[str]:
+    hugo = _median(_pick(rows, base, "hugo", "cold"), "wall")
+    first = _median(_pick(rows, base, "paperboy", "first"), "wall")
+    lines = [f"## {base:,} entries (+50 for the day's builds)", "",
+             "| build | entries | wall s | CPU s | peak PSS MiB | wall / Hugo | wall / first "
+             "| work done (reused) |", "|---|---|---|---|---|---|---|---|"]
+    for tool, scenario, title in BUILDS:
+        picked = _pick(rows, base, tool, scenario)
+        if not picked:
+            continue
+        wall = _median(picked, "wall")
+        pss = _median(picked, "peak_pss")
+        lines.append(
+            f"| {title} | {picked[0].size:,} | {_fmt(wall)} ({len(picked)}) "
+            f"| {_fmt(_median(picked, 'cpu'))} | {_fmt(pss and pss / MIB, 0)} "
+            f"| {_ratio(wall, hugo)} | {_ratio(wall, first) if tool == 'paperboy' else '—'} "
+            f"| {_counts(picked)} |")
+    lines += ["", "Median seconds per phase (`--timings`):", "",
+              "| build | " + " | ".join(PHASES) + " |", "|---" * (len(PHASES) + 1) + "|"]
+    for tool, scenario, _title in BUILDS[1:]:
+        picked = _pick(rows, base, tool, scenario)
+        if picked:
+            cells = [_phase_median(picked, phase) for phase in PHASES]
+            lines.append(f"| {scenario} | " + " | ".join(cells) + " |")
+    return [*lines, "", "(— : the phase is not part of this build.)", ""]
+
+
+def _ratio(value: float | None, other: float | None) -> str:
+    return f"{value / other:.2f}x" if value and other else "—"
+
+
+def _counts(rows: Sequence[Row]) -> str:
+    """The work counts of the last run, e.g. `pages 120 (10,930)`."""
+    counts = rows[-1].counts
+    shown = []
+    for key in sorted(k for k in counts if not k.endswith("_reused")):
+        reused = counts.get(f"{key}_reused")
+        shown.append(f"{key} {counts[key]:,}" + (f" ({reused:,})" if reused is not None else ""))
+    return ", ".join(shown) or "—"
 
 
 def _cores() -> int:
@@ -94,31 +128,6 @@ def _cores() -> int:
     return len(os.sched_getaffinity(0))
 
 
-def _size_line(rows: Sequence[Row], size: int) -> str:
-    cold = _pick(rows, size, "paperboy", "cold")
-    warm = _pick(rows, size, "paperboy", "warm")
-    change = _pick(rows, size, "paperboy", "one-change")
-    wall, rss = _median(cold, "wall"), _median(cold, "peak_rss")
-    per = size / 10_000
-    shown = ", ".join(str(r.correct) for r in change) or "—"
-    return (f"| {size:,} | {_fmt(wall)} ({len(cold)}) | {_fmt(_median(cold, 'cpu'))} "
-            f"| {_fmt(rss and rss / MIB, 'MiB', 0)} | {_fmt(wall and wall / per)} "
-            f"| {_fmt(rss and rss / MIB / per, 'MiB', 0)} | {_fmt(_median(warm, 'wall'))} "
-            f"({len(warm)}) | {_fmt(_median(change, 'wall'))} ({len(change)}) | {shown} |")
-
-
 def _phase_median(rows: Sequence[Row], phase: str) -> str:
     values = [r.phases[phase] for r in rows if phase in r.phases]
     return f"{statistics.median(values):.2f}" if values else "—"
-
-
-def _peer_line(rows: Sequence[Row], size: int) -> str:
-    ours = _median(_pick(rows, size, "paperboy", "cold"), "wall")
-    hugo = _median(_pick(rows, size, "hugo", "cold"), "wall")
-    pelican = _median(_pick(rows, size, "pelican", "cold"), "wall")
-
-    def ratio(other: float | None) -> str:
-        return f"{ours / other:.2f}x" if ours and other else "—"
-    counts = [len(_pick(rows, size, t, "cold")) for t in ("paperboy", "hugo", "pelican")]
-    return (f"| {size:,} | {_fmt(ours)} ({counts[0]}) | {_fmt(hugo)} ({counts[1]}) "
-            f"| {_fmt(pelican)} ({counts[2]}) | {ratio(hugo)} | {ratio(pelican)} |")

@@ -1,19 +1,33 @@
-"""`make bench`: Paperboy against Hugo and Pelican on sites made from the shared arXiv corpus.
+"""`make bench`: the builds a digest site runs, next to Hugo's cold build of the same entries.
 
-Per size: cold builds (no output/, no cache), warm rebuilds (nothing changed) and rebuilds after
-one entry changes, with wall time, CPU time, peak RSS and Paperboy's phase times; the peers build
-an equivalent site from the same entries, runs alternating. Writes .bench/results.md and .csv.
+Per size N (sites made from the shared arXiv corpus), runs alternating between tools:
+
+- ``hugo``: Hugo's cold build of the N + 50 entries (a page per paper, tag pages, home, RSS);
+- ``first``: Paperboy's first build of N entries (no topics.lock.yaml, no cache, no output/);
+- ``daily``: the Pages build after a day's papers: 50 new entries dated the day after the newest,
+  with the lock and the build cache of the N-entry build kept (output/ is not: CI starts from a
+  clean checkout and restores only the cache);
+- ``same-day-clean``: the same 50 from a clean checkout: lock committed, no cache;
+- ``plain``: the Hugo-like build of the N + 50 entries, topics, search and e-mail off, no cache.
+
+Wall time, CPU time of the process tree, peak PSS of the tree (shared pages counted once), the
+phase times and the work counts of ``--timings``. Writes .bench/results.md and .csv.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
-import time
+from collections.abc import Callable
 from pathlib import Path
+
+import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
@@ -21,10 +35,8 @@ sys.path.insert(0, str(REPO))
 from tests.bench.bench_measure import Measurement, run_measured  # noqa: E402
 from tests.bench.bench_peers import (  # noqa: E402
     ensure_hugo,
-    ensure_pelican,
     hugo_command,
-    make_peer_sites,
-    pelican_command,
+    write_hugo_site,
 )
 from tests.bench.bench_report import Row, write_reports  # noqa: E402
 
@@ -32,7 +44,12 @@ from tests.bench.bench_report import Row, write_reports  # noqa: E402
 CORPUS_CANDIDATES = [base / "shared" / "corpora" / "arxiv-cs-2025.jsonl.gz"
                      for base in (REPO.parent, REPO.parent.parent)]
 CORPUS_RECORDS = 40_717
+NEW_PAPERS = 50
 PAPERBOY = [sys.executable, "-m", "generator"]
+SCENARIOS = ("first", "daily", "same-day-clean", "plain")
+PLAIN_SETTINGS = {"topics": {"enabled": False}, "search": {"enabled": False},
+                  "digest": {"email": False}}
+_DATE_LINE = re.compile(rb"^date: .*$", re.MULTILINE)
 
 
 def make_site(size: int, bench: Path, corpus: Path) -> Path:
@@ -44,12 +61,51 @@ def make_site(size: int, bench: Path, corpus: Path) -> Path:
     site.mkdir(parents=True)
     shutil.copy(REPO / "site.yaml", site / "site.yaml")
     repeat = -(-size // CORPUS_RECORDS)
-    subprocess.run([*PAPERBOY, "import", "jsonl", str(corpus), "--limit", str(size),
-                    "--repeat", str(repeat), "--site", str(site)], check=True,
-                   stdout=subprocess.DEVNULL)
+    _import(corpus, site, size, repeat, seed=0)
     _drop_duplicate_titles(site)
     (site / ".complete").touch()
     return site
+
+
+def make_new_papers(site: Path, bench: Path, corpus: Path) -> Path:
+    """NEW_PAPERS entries the site does not hold, dated the day after its newest entry, in a
+    folder laid out like content/ (``<date>/<slug>.md``)."""
+    new = bench / "sites" / f"{site.name}-new"
+    if (new / ".complete").exists():
+        return new
+    shutil.rmtree(new, ignore_errors=True)
+    scratch = bench / "sites" / f"{site.name}-scratch"
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    shutil.copy(REPO / "site.yaml", scratch / "site.yaml")
+    _import(corpus, scratch, 4 * NEW_PAPERS, 1, seed=1)
+    have = {p.name for p in (site / "content").rglob("*.md")}
+    titles = {_title(p) for p in (site / "content").rglob("*.md")}
+    newest = max(dt.date.fromisoformat(d.name) for d in (site / "content").iterdir()
+                  if d.is_dir())
+    day = (newest + dt.timedelta(days=1)).isoformat()
+    (new / day).mkdir(parents=True)
+    taken = 0
+    for entry in sorted((scratch / "content").rglob("*.md")):
+        if entry.name in have or _title(entry) in titles or taken == NEW_PAPERS:
+            continue
+        text = _DATE_LINE.sub(f"date: {day}".encode(), entry.read_bytes(), count=1)
+        (new / day / entry.name).write_bytes(text)
+        taken += 1
+    shutil.rmtree(scratch)
+    (new / ".complete").touch()
+    return new
+
+
+def _title(entry: Path) -> bytes:
+    found = re.search(rb"^title: (.*)$", entry.read_bytes(), re.MULTILINE)
+    return found.group(1) if found else b""
+
+
+def _import(corpus: Path, site: Path, limit: int, repeat: int, seed: int) -> None:
+    subprocess.run([*PAPERBOY, "import", "jsonl", str(corpus), "--limit", str(limit),
+                    "--repeat", str(repeat), "--seed", str(seed), "--site", str(site)],
+                   check=True, stdout=subprocess.DEVNULL)
 
 
 def _drop_duplicate_titles(site: Path) -> None:
@@ -61,84 +117,133 @@ def _drop_duplicate_titles(site: Path) -> None:
             (site / line.split(":", 1)[0]).unlink(missing_ok=True)
 
 
-def paperboy_build(site: Path) -> tuple[Measurement, dict[str, float]]:
-    measured = run_measured([*PAPERBOY, "build", "--site", str(site), "--timings"], cwd=REPO)
-    line = next(x for x in measured.stdout.splitlines() if x.startswith("timings: "))
-    import json
-
-    return measured, json.loads(line.removeprefix("timings: "))
-
-
-def cold(site: Path) -> tuple[Measurement, dict[str, float]]:
-    """A new site: no output, no cache and no topics.lock.yaml yet."""
-    shutil.rmtree(site / "output", ignore_errors=True)
-    from generator.cache import site_cache_folder
-
-    shutil.rmtree(site_cache_folder(site), ignore_errors=True)
-    (site / "topics.lock.yaml").unlink(missing_ok=True)
-    return paperboy_build(site)
+def add_papers(site: Path, new: Path) -> list[Path]:
+    added = []
+    for entry in new.rglob("*.md"):
+        target = site / "content" / entry.relative_to(new)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(entry, target)
+        added.append(target)
+    return added
 
 
-def edit_one_entry(site: Path, marker: str) -> tuple[Path, bytes]:
-    """Append a marker to the abstract of the first entry; returns (path, original bytes)."""
-    entry = sorted((site / "content").rglob("*.md"))[0]
-    original = entry.read_bytes()
-    entry.write_bytes(original.rstrip(b"\n") + f" {marker}\n".encode())
-    return entry, original
+def remove_papers(added: list[Path]) -> None:
+    for path in added:
+        path.unlink(missing_ok=True)
+        if path.parent.is_dir() and not any(path.parent.iterdir()):
+            path.parent.rmdir()
 
 
-def page_shows(site: Path, entry: Path, marker: str) -> bool:
-    slug = entry.stem
-    pages = list((site / "output" / "papers").glob(f"{slug}*/index.html"))
-    return bool(pages) and marker in pages[0].read_text(encoding="utf-8")
+class Bench:
+    """One size: the site, its 50 new papers, and the state (lock, cache) of its first build."""
 
+    def __init__(self, size: int, bench: Path, corpus: Path) -> None:
+        self.size = size
+        self.site = make_site(size, bench, corpus)
+        self.new = make_new_papers(self.site, bench, corpus)
+        self.cache = bench / "cache" / self.site.name  # PAPERBOY_CACHE_DIR of the builds
+        self.saved = bench / "state" / self.site.name  # the lock and cache after `first`
+        self.plain = bench / "sites" / f"{self.site.name}-plain"
+        self.hugo = bench / "sites" / f"{self.site.name}-hugo"
 
-def bench_size(size: int, runs: int, with_peers: bool, bench: Path,
-               corpus: Path) -> list[Row]:
-    site = make_site(size, bench, corpus)
-    rows: list[Row] = []
-    peers: dict[str, list[str]] = {}
-    if with_peers:
-        hugo_site, pelican_site = make_peer_sites(site, bench / "sites")
-        peers = {"hugo": hugo_command(ensure_hugo(), hugo_site),
-                 "pelican": pelican_command(ensure_pelican(bench), pelican_site)}
-    tools = ["paperboy", *peers]
-    for run in range(runs):
-        order = tools[run % len(tools):] + tools[:run % len(tools)]  # alternate who goes first
-        for tool in order:
-            if tool == "paperboy":
-                measured, phases = cold(site)
-            else:
-                measured, phases = run_measured(peers[tool]), {}
-            rows.append(Row(size, tool, "cold", run, measured, phases))
-            print(f"{size:>7} {tool:<8} cold  run {run}: {measured.wall:7.2f} s wall "
-                  f"{measured.cpu:7.2f} s cpu {measured.peak_rss / 2**20:7.0f} MiB", flush=True)
-    paperboy_build(site)  # unmeasured: the first rebuild reads the lock file the cold one wrote
-    for run in range(runs):
-        measured, phases = paperboy_build(site)
-        rows.append(Row(size, "paperboy", "warm", run, measured, phases))
-        print(f"{size:>7} paperboy warm  run {run}: {measured.wall:7.2f} s", flush=True)
-    for run in range(runs):
-        marker = f"benchmark-edit-{run}-{time.time_ns()}"
-        entry, original = edit_one_entry(site, marker)
+    def build(self, site: Path, *, cache: bool = True) -> tuple[Measurement, dict, dict]:
+        argv = [*PAPERBOY, "build", "--site", str(site), "--timings"]
+        if not cache:
+            argv.append("--no-cache")
+        measured = run_measured(argv, cwd=REPO, env={**os.environ,
+                                                     "PAPERBOY_CACHE_DIR": str(self.cache)})
+        return measured, _json_line(measured, "timings: "), _json_line(measured, "counts: ")
+
+    def first(self) -> tuple[Measurement, dict, dict]:
+        shutil.rmtree(self.site / "output", ignore_errors=True)
+        shutil.rmtree(self.cache, ignore_errors=True)
+        (self.site / "topics.lock.yaml").unlink(missing_ok=True)
+        result = self.build(self.site)
+        shutil.rmtree(self.saved, ignore_errors=True)
+        shutil.copytree(self.cache, self.saved / "cache")
+        shutil.copy(self.site / "topics.lock.yaml", self.saved / "topics.lock.yaml")
+        return result
+
+    def _restore(self, with_cache: bool) -> None:
+        shutil.rmtree(self.site / "output", ignore_errors=True)
+        shutil.rmtree(self.cache, ignore_errors=True)
+        if with_cache:
+            shutil.copytree(self.saved / "cache", self.cache)
+        shutil.copy(self.saved / "topics.lock.yaml", self.site / "topics.lock.yaml")
+
+    def after_a_day(self, with_cache: bool) -> tuple[Measurement, dict, dict]:
+        self._restore(with_cache)
+        added = add_papers(self.site, self.new)
         try:
-            measured, phases = paperboy_build(site)
-            correct = page_shows(site, entry, marker)
+            return self.build(self.site, cache=with_cache)
         finally:
-            entry.write_bytes(original)
-        rows.append(Row(size, "paperboy", "one-change", run, measured, phases, correct))
-        print(f"{size:>7} paperboy one-change run {run}: {measured.wall:7.2f} s, "
-              f"page updated: {correct}", flush=True)
+            remove_papers(added)
+
+    def make_plain_and_hugo(self, with_hugo: bool) -> None:
+        """Both from the N + 50 entries: the plain Paperboy site and Hugo's."""
+        if not (self.plain / ".complete").exists():
+            shutil.rmtree(self.plain, ignore_errors=True)
+            shutil.copytree(self.site / "content", self.plain / "content")
+            shutil.copytree(self.new, self.plain / "content", dirs_exist_ok=True)
+            (self.plain / "content" / ".complete").unlink(missing_ok=True)
+            settings = yaml.safe_load((self.site / "site.yaml").read_text())
+            for section, values in PLAIN_SETTINGS.items():
+                settings[section] = {**settings.get(section, {}), **values}
+            (self.plain / "site.yaml").write_text(yaml.safe_dump(settings))
+            (self.plain / ".complete").touch()
+        if with_hugo:
+            from generator.content import load_content
+
+            write_hugo_site(load_content(self.plain).papers, self.hugo)
+
+    def plain_build(self) -> tuple[Measurement, dict, dict]:
+        shutil.rmtree(self.plain / "output", ignore_errors=True)
+        return self.build(self.plain, cache=False)
+
+
+def _json_line(measured: Measurement, prefix: str) -> dict:
+    line = next((x for x in measured.stdout.splitlines() if x.startswith(prefix)), None)
+    return json.loads(line.removeprefix(prefix)) if line else {}
+
+
+def bench_size(size: int, runs: int, with_hugo: bool, bench: Path, corpus: Path) -> list[Row]:
+    state = Bench(size, bench, corpus)
+    state.make_plain_and_hugo(with_hugo)
+    hugo = hugo_command(ensure_hugo(), state.hugo) if with_hugo else None
+    steps: dict[str, Callable[[], tuple[Measurement, dict, dict]]] = {
+        "first": state.first,
+        "daily": lambda: state.after_a_day(with_cache=True),
+        "same-day-clean": lambda: state.after_a_day(with_cache=False),
+        "plain": state.plain_build,
+    }
+    if hugo:
+        steps["hugo"] = lambda: (run_measured(hugo), {}, {})
+    names = list(steps)
+    rows: list[Row] = []
+    for run in range(runs):
+        # Rotate who goes first; in the first run, `first` makes the state the day restores.
+        order = names[run % len(names):] + names[:run % len(names)]
+        if run == 0:
+            order.remove("first")
+            order.insert(0, "first")
+        for name in order:
+            measured, phases, counts = steps[name]()
+            tool = "hugo" if name == "hugo" else "paperboy"
+            entries = size if name == "first" else size + NEW_PAPERS
+            rows.append(Row(entries, tool, "cold" if name == "hugo" else name, run, measured,
+                            phases, counts=counts, base=size))
+            print(f"{size:>7} {name:<15} run {run}: {measured.wall:7.2f} s wall "
+                  f"{measured.cpu:7.2f} s cpu {measured.peak_pss / 2**20:7.0f} MiB PSS "
+                  f"{json.dumps(counts)}", flush=True)
     return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--peers-max", type=int, default=10_000,
-                        help="build Hugo and Pelican sites only up to this size")
     parser.add_argument("--out", type=Path, default=REPO / ".bench")
+    parser.add_argument("--no-hugo", action="store_true", help="leave Hugo out")
     parser.add_argument("--corpus", type=Path,
                         default=next((c for c in CORPUS_CANDIDATES if c.exists()), None))
     args = parser.parse_args()
@@ -148,7 +253,7 @@ def main() -> None:
     load_before = os.getloadavg()
     rows: list[Row] = []
     for size in (int(s) for s in args.sizes.split(",")):
-        rows += bench_size(size, args.runs, size <= args.peers_max, args.out, args.corpus)
+        rows += bench_size(size, args.runs, not args.no_hugo, args.out, args.corpus)
         write_reports(rows, args.out, load_before, os.getloadavg())
     print(f"Wrote {args.out / 'results.md'} and {args.out / 'results.csv'}")
     print((args.out / "results.md").read_text())
