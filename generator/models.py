@@ -79,6 +79,9 @@ class TopicModel:
     coords: Mapping[str, tuple[float, float]] = field(default_factory=lambda: EMPTY_COORDS)
     # papers a followed topics.lock.yaml placed by its rules rather than fitted (its "added")
     placed: frozenset[str] = frozenset()
+    # each paper's TF-IDF row in the model's vector space (a topics.TermRows), which the "For
+    # you" ranking ships; None when the model came from the cache (the ranking computes them)
+    term_rows: object | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -17,31 +17,34 @@ from generator.cache import content_key
 from generator.config import SiteConfig
 from generator.models import OutputFile, Paper
 from generator.site import SiteModel
-from generator.topics import CompactVectors, compact_vectors
+from generator.topics import CompactVectors, TermRows, compact_vectors
 
 RANKING_DIR = "ranking/"
 VERSION = 1
 
-# (hash of the papers' slugs and text) -> vectors: paperboy serve writes these files after
-# each save, and only a title or abstract edit changes them
-_LAST: dict[str, CompactVectors] = {}
+# (hash of the papers' slugs and text, the model's rows) -> vectors: paperboy serve writes
+# these files after each save, and only a title or abstract edit changes them
+_LAST: dict[str, tuple[TermRows | None, CompactVectors]] = {}
 
 
-def _vectors(papers: tuple[Paper, ...]) -> CompactVectors:
+def _vectors(papers: tuple[Paper, ...], rows: TermRows | None) -> CompactVectors:
+    """From the topic model's rows when it has them: with a followed lock they are the base's,
+    so a day's papers leave the older months' files as they were."""
     key = content_key(*(part for p in sorted(papers, key=lambda p: p.slug)
                         for part in (p.slug, p.title, p.abstract)))
-    if key not in _LAST:
+    if key not in _LAST or _LAST[key][0] is not rows:
         from threadpoolctl import threadpool_limits
 
         with threadpool_limits(limits=1):
-            vectors = compact_vectors(papers)
+            vectors = compact_vectors(papers, rows=rows)
         _LAST.clear()
-        _LAST[key] = vectors
-    return _LAST[key]
+        _LAST[key] = (rows, vectors)
+    return _LAST[key][1]
 
 
 def render_ranking_files(config: SiteConfig, model: SiteModel) -> list[OutputFile]:
-    vectors = _vectors(model.papers)
+    rows = model.term_rows if isinstance(model.term_rows, TermRows) else None
+    vectors = _vectors(model.papers, rows)
     months: dict[str, list[Paper]] = defaultdict(list)
     for paper in model.papers:  # newest first
         if paper.slug in vectors.rows:

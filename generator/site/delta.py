@@ -107,7 +107,7 @@ def replan(state: PlanState, config: SiteConfig, papers: Sequence[Paper],
     all_routes = _splice(old.routes, state, routes, removed, fresh)
     model = SiteModel(old.site, old.urls, new_papers, MappingProxyType(cards), old.topics,
                       tuple(tag_refs.values()), old.digests, all_routes, fresh.issues,
-                      fresh.rollups)
+                      fresh.rollups, topic_model.term_rows)
     if len(all_routes) != len(old.routes) or removed:
         state.position = _positions(all_routes)
     state.planner, state.model = fresh, model

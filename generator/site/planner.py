@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from types import MappingProxyType
 from typing import Any
@@ -100,6 +100,7 @@ class SiteModel:
     routes: tuple[Route, ...]
     issues: tuple[Issue, ...] = ()  # newest first, same order as ``digests``
     rollups: tuple[Rollup, ...] = ()  # weeks newest first, then months newest first
+    term_rows: object | None = field(default=None, compare=False, repr=False)  # TopicModel's
 
 
 def date_label(date: dt.date) -> str:
@@ -316,7 +317,7 @@ class Planner:
     def site_model(self) -> SiteModel:
         return SiteModel(self.site, self.link, self.papers, MappingProxyType(self.cards),
                          tuple(self.topics.values()), tuple(self.tags.values()), self.digests,
-                         self.routes(), self.issues, self.rollups)
+                         self.routes(), self.issues, self.rollups, self.model.term_rows)
 
     def routes(self) -> tuple[Route, ...]:
         return (

@@ -2,7 +2,7 @@
 ``topics.lock.yaml`` that keeps topics and their slugs stable from build to build."""
 
 from generator.topics.cache import BaseCache, base_fingerprint, cached_topics, fit_fingerprint
-from generator.topics.compact import CompactVectors, compact_vectors
+from generator.topics.compact import CompactVectors, TermRows, compact_vectors
 from generator.topics.fit import cluster_topics, follows_lock
 from generator.topics.lock import (
     LOCK_NAME,
@@ -19,6 +19,7 @@ __all__ = [
     "LOCK_NAME",
     "BaseCache",
     "CompactVectors",
+    "TermRows",
     "TopicLock",
     "base_fingerprint",
     "cached_topics",

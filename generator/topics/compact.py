@@ -54,8 +54,28 @@ def truncate(matrix: sparse.csr_matrix, per_paper: int) -> list[tuple[np.ndarray
     return result
 
 
-def compact_vectors(papers: Sequence[Paper], per_paper: int = TERMS_PER_PAPER) -> CompactVectors:
-    slugs, matrix, vocabulary = tfidf_rows(papers)
+@dataclass(frozen=True)
+class TermRows:
+    """A topic model's TF-IDF rows: ``matrix`` row i is paper ``slugs[i]``, over ``vocabulary``.
+    With a followed lock these are the base's space, so an old paper's row never changes."""
+
+    slugs: tuple[str, ...]
+    matrix: sparse.csr_matrix
+    vocabulary: np.ndarray
+
+
+def compact_vectors(papers: Sequence[Paper], per_paper: int = TERMS_PER_PAPER,
+                    rows: TermRows | None = None) -> CompactVectors:
+    """From the model's ``rows`` when given (the papers' rows are picked from them), else from
+    a TF-IDF fit over ``papers`` (what a model without a lock has: the same rows)."""
+    if rows is None:
+        slugs, matrix, vocabulary = tfidf_rows(papers)
+    else:
+        wanted = {p.slug for p in papers}
+        picked = [i for i, slug in enumerate(rows.slugs) if slug in wanted]
+        order = sorted(picked, key=lambda i: rows.slugs[i])
+        slugs, matrix, vocabulary = ([rows.slugs[i] for i in order], rows.matrix[order],
+                                     rows.vocabulary)
     if matrix is None:
         return CompactVectors((), {})
     truncated = truncate(matrix, per_paper)

@@ -27,6 +27,7 @@ from scipy import sparse
 from generator.models import Paper, Topic, TopicModel
 from generator.slugs import slugify
 from generator.topics.base import BaseFit, BaseStore
+from generator.topics.compact import TermRows
 from generator.topics.labels import (
     LABEL_CANDIDATES,
     cased,
@@ -296,9 +297,11 @@ def _assemble(ordered: list[Paper], base: BaseFit, placed: _Placed | None,
     points = {slug: (float(x), float(y)) for slug, (x, y) in zip(slugs, coords.tolist(),
                                                                   strict=True)}
     placed_slugs = frozenset(slugs[len(base.slugs):])
+    rows = base.matrix if placed is None else sparse.vstack([base.matrix, placed.rows]).tocsr()
     return TopicModel(tuple(topics), MappingProxyType(topic_of),
                       MappingProxyType({p.slug: lists[p.slug] for p in ordered}),
-                      MappingProxyType({p.slug: points[p.slug] for p in ordered}), placed_slugs)
+                      MappingProxyType({p.slug: points[p.slug] for p in ordered}), placed_slugs,
+                      TermRows(tuple(slugs), rows, base.vocabulary))
 
 
 def _trivial_model(ordered: list[Paper], slug: str, label: str, terms: tuple[str, ...],

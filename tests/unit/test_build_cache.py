@@ -188,14 +188,17 @@ def test_pruning_blobs_keeps_only_those_still_named(tmp_path: Path) -> None:
     assert cache.load_blob("search", elsewhere) == b"old"
 
 
-def _add_day_of_papers(site: Path, count: int) -> list[str]:
-    """``count`` entries from the arXiv sample dated the day after the site's newest paper."""
+def _add_day_of_papers(site: Path, count: int, *, next_month: bool = False) -> list[str]:
+    """``count`` entries from the arXiv sample dated the day after the site's newest paper (or
+    the first day of the month after it)."""
     import datetime as dt
     import gzip
     import json
 
     papers = load_content(site).papers
     day = max(p.date for p in papers) + dt.timedelta(days=1)
+    if next_month:
+        day = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
     with gzip.open(REPO / "tests" / "data" / "arxiv-sample.jsonl.gz", "rt",
                    encoding="utf-8") as handle:
         records = [json.loads(line) for _, line in zip(range(count), handle, strict=False)]
@@ -249,3 +252,20 @@ def test_daily_build_with_lock_and_cache_equals_a_clean_checkout_of_the_same_day
     assert b"Planted label" not in (site / "output" / "index.html").read_bytes()
     if damage == "none":
         assert _base_records(site) == base  # the same base: nothing was fitted again
+
+
+@pytest.mark.slow
+def test_a_day_of_papers_leaves_older_months_of_the_ranking_vectors_alone(
+        tmp_path: Path) -> None:
+    """With a followed lock the "For you" vectors come from the base's space, so a day's papers
+    rewrite only their own month's file (a fit over all papers would move every month)."""
+    site = _sample_site(tmp_path, "ranking")
+    config = load_config(site, {})
+    assert build_site(site, config).ok
+    before = _tree(site / "output" / "ranking")
+    _add_day_of_papers(site, 6, next_month=True)
+    assert build_site(site, config).ok
+    after = _tree(site / "output" / "ranking")
+    older = [name for name in before if name != "index.json"]
+    assert older and len(after) == len(before) + 1  # the new month's file
+    assert {name: after[name] for name in older} == {name: before[name] for name in older}
