@@ -66,8 +66,10 @@ def issue(key: str) -> str:
     return f"digests/{key}/"
 
 
-def archive(page: int) -> str:
-    return "archive/" if page == 1 else f"archive/page/{page}/"
+def archive(page: int | None = None) -> str:
+    """``archive/`` (the newest papers) or the numbered page ``page``, counted from the
+    oldest papers so that its address keeps its papers (site/planner.py)."""
+    return "archive/" if page is None else f"archive/page/{page}/"
 
 
 def search() -> str:

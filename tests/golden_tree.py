@@ -21,7 +21,7 @@ CONTENT = HERE / "sites" / "full" / "content"
 # One of each page kind and every machine-readable format; globs take the first match in
 # sorted order so that topic slugs (chosen by the topic labels) need not be spelled here.
 KEPT = (
-    "index.html", "404.html", "archive/index.html", "archive/page/2/index.html",
+    "index.html", "404.html", "archive/index.html", "archive/page/1/index.html",
     "papers/1706.03762/index.html", "papers/adam-a-method-for-stochastic-optimization/index.html",
     "topics/index.html", "topics/*/index.html", "topics/*/feed.xml",
     "tags/index.html", "tags/nlp/index.html", "tags/nlp/atom.xml", "tags/nlp/feed.json",

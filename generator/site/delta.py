@@ -101,7 +101,6 @@ def replan(state: PlanState, config: SiteConfig, papers: Sequence[Paper],
     fresh.maps = {focus: drawn for focus, drawn in planner.maps.items()
                   if not drawn[1] & retitled}
     fresh.points = _retitled_points(state, planner.points, retitled, cards)
-    fresh.reuse_archive_links(planner)
     routes = _routes_to_plan(state, fresh, {p.slug for p in changed}, touched, tags_changed)
     removed = tuple(urls.tag(t) for t in sorted(tags_changed) if t not in tag_refs)
     all_routes = _splice(old.routes, state, routes, removed, fresh)
@@ -238,8 +237,8 @@ def _routes_to_plan(state: PlanState, fresh: Planner, changed: set[str], touched
     for index in sorted(t for t in topics if t is not None):
         route = fresh.topic_page(index)
         routes[route.route] = route
-    size = fresh.config.papers_per_page
-    for number in sorted({state.order[s] // size + 1 for s in touched}):
+    for number in sorted({fresh.archive_number_of(state.order[s]) for s in touched},
+                         reverse=True):
         route = fresh.archive_page(number)
         routes[route.route] = route
     return routes

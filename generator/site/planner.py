@@ -135,7 +135,7 @@ def _site_view(config: SiteConfig, link: urls.Urls) -> SiteView:
     search = link.link(urls.search()) if config.search.enabled else None
     links = SiteLinks(home=link.link(urls.home()), topics=link.link(urls.topics_index()),
                       tags=link.link(urls.tags_index()), digests=link.link(urls.digests_index()),
-                      archive=link.link(urls.archive(1)), search=search,
+                      archive=link.link(urls.archive()), search=search,
                       feeds_page=link.link(urls.feeds_index()) if _any_feed(config) else None,
                       opml=link.link(urls.OPML) if _any_feed(config) else None,
                       for_you=link.link(urls.for_you()) if config.topics.enabled else None)
@@ -307,7 +307,6 @@ class Planner:
         self.points: list | None = None  # topic map points, made when a map is drawn
         # topic index (None: the topics page) -> (its map, the slugs drawn as dots)
         self.maps: dict[int | None, tuple[Markup, frozenset[str]]] = {}
-        self._archive_links: tuple[tuple[int, str], ...] | None = None
         self.lazy = lazy
         # Lazy (a full build): each paper page is built once, in a render worker, so the
         # memoised forms (kept for serve, which re-plans every page) would only grow the worker.
@@ -330,7 +329,7 @@ class Planner:
             self.digests_index(),
             *(self.digest_page(index) for index in range(len(self.issues))),
             *(self.rollup_page(index) for index in range(len(self.rollups))),
-            *(self.archive_page(number) for number in range(1, self.archive_total() + 1)),
+            *(self.archive_page(number) for number in range(self.archive_total(), 0, -1)),
             self._page("404.html", "404.html", "404", "Page not found", {}),
             *self._search_pages(),
             *self._feeds_pages(),
@@ -358,7 +357,7 @@ class Planner:
         groups = self._group_by_topic(self.issues[0].papers) if latest else ()
         context = {"digest": latest, "groups": groups,
                    "older_digests": self.digests[1:1 + HOME_OLDER_DIGESTS],
-                   "archive_url": self.link.link(urls.archive(1))}
+                   "archive_url": self.link.link(urls.archive())}
         return self._page(urls.home(), "index.html", "home", self.config.title, context)
 
     def paper_page(self, paper: Paper) -> Route:
@@ -488,16 +487,11 @@ class Planner:
         month = self.rollup_refs.get(("month", month_key(issue.start)))
         context = {"digest": ref, "groups": self._group_by_topic(issue.papers),
                    "newer": newer, "older": older, "week": week, "month": month,
-                   "archive_url": self.link.link(urls.archive(1)),
+                   "archive_url": self.link.link(urls.archive()),
                    "downloads": self.downloads(urls.issue(issue.key)),
                    "email_url": email if self.config.digest.email else None}
         return self._page(urls.issue(issue.key), "digest.html", "digest",
                           f"Digest of {ref.label}", context)
-
-    def reuse_archive_links(self, previous: Planner) -> None:
-        """A re-plan of the same papers (site/delta.py) keeps the archive's page links."""
-        if self.archive_total() == previous.archive_total():
-            self._archive_links = previous._archive_links
 
     def rollup_page(self, index: int) -> Route:
         """A week or a month: its most upvoted papers, then all its papers by topic."""
@@ -515,7 +509,7 @@ class Planner:
                    "newer": newer, "older": older,
                    "month": (self.rollup_refs.get(("month", month_key(rollup.start)))
                              if rollup.kind == "week" else None),
-                   "archive_url": self.link.link(urls.archive(1))}
+                   "archive_url": self.link.link(urls.archive())}
         title = rollup.label if rollup.kind == "week" else f"Month of {rollup.label}"
         return self._page(urls.issue(rollup.key), "rollup.html", "rollup", title, context)
 
@@ -542,19 +536,37 @@ class Planner:
                            {"feeds": feeds, "opml_url": self.site.links.opml})]
 
     def archive_total(self) -> int:
-        return max(1, -(-len(self.papers) // self.config.papers_per_page))
+        """The number of archive pages: the numbered ones and the newest."""
+        return archive_numbered(len(self.papers), self.config.papers_per_page) + 1
+
+    def archive_number_of(self, index: int) -> int:
+        """The archive page showing the paper at ``index`` in self.papers (newest first)."""
+        size, numbered = self.config.papers_per_page, self.archive_total() - 1
+        return min(numbered + 1, (len(self.papers) - 1 - index) // size + 1)
 
     def archive_page(self, number: int) -> Route:
-        size, total = self.config.papers_per_page, self.archive_total()
-        if self._archive_links is None:  # one tuple shared by every page
-            self._archive_links = tuple((n, self.link.link(urls.archive(n)))
-                                        for n in range(1, total + 1))
-        pages = self._archive_links
-        chunk = self.papers[(number - 1) * size: number * size]
-        pagination = Pagination(
-            number, total,
-            prev_url=pages[number - 2][1] if number > 1 else None,
-            next_url=pages[number][1] if number < total else None, pages=pages)
-        title = "Archive" if number == 1 else f"Archive, page {number} of {total}"
-        return self._page(urls.archive(number), "archive.html", "archive", title, {
-            "papers": tuple(self.cards[p.slug] for p in chunk), "pagination": pagination})
+        """Page ``number`` of the archive, counted from the oldest papers: the numbered pages
+        hold ``papers_per_page`` papers each, and the newest page (``archive/``, the highest
+        number) the rest, at least a page's worth once the site has that many. A new paper
+        changes the newest page only, until it has two pages' worth and a numbered page is
+        split off it: old pages keep their papers, links and bytes."""
+        size, newest = self.config.papers_per_page, self.archive_total()
+        end = len(self.papers) - (number - 1) * size  # self.papers is newest first
+        chunk = self.papers[:end] if number == newest else self.papers[end - size:end]
+
+        def at(page: int) -> str:
+            return self.link.link(urls.archive(None if page == newest else page))
+
+        pagination = Pagination(number, prev_url=at(number + 1) if number < newest else None,
+                                next_url=at(number - 1) if number > 1 else None,
+                                newest=number == newest)
+        title = "Archive" if number == newest else f"Archive, page {number}"
+        return self._page(urls.archive(None if number == newest else number), "archive.html",
+                          "archive", title, {"papers": tuple(self.cards[p.slug] for p in chunk),
+                                             "pagination": pagination})
+
+
+def archive_numbered(papers: int, size: int) -> int:
+    """How many numbered archive pages ``papers`` papers fill, ``size`` a page, keeping at
+    least ``size`` papers for the newest page."""
+    return max(0, (papers - size) // size)

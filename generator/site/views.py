@@ -145,11 +145,14 @@ class TopicGroup:
 
 @dataclass(frozen=True)
 class Pagination:
+    """A page of the archive. Pages are numbered from the oldest papers, so a numbered page
+    keeps its papers and links as papers are added; the newest page (``archive/``) has the
+    highest number and holds the papers newer than the last numbered page."""
+
     number: int
-    total: int
-    prev_url: str | None
-    next_url: str | None
-    pages: tuple[tuple[int, str], ...]
+    prev_url: str | None  # the next newer page
+    next_url: str | None  # the next older page
+    newest: bool = False
 
 
 @dataclass(frozen=True)
@@ -228,3 +231,7 @@ class ScholarlyMeta:
     tags: tuple[MetaTag, ...]
     json_ld: Markup  # JSON, already safe inside <script type="application/ld+json">
     bibtex: str  # plain text
+
+
+# Views the plan makes once and shows on many pages: digested once per build (render/reuse.py)
+SHARED_VIEWS = (PaperCard, TopicRef, TagRef, DigestRef, RollupRef, SiteView)

@@ -41,7 +41,7 @@ def test_plan_has_one_route_per_page_kind_and_item() -> None:
     routes = routes_by_name()
     expected = {"", "404.html", "topics/", "topics/language/", "topics/control/", "tags/",
                 "tags/nlp/", "tags/rl/", "digests/", "digests/2024-03-12/", "digests/2024-03-11/",
-                "digests/2024-03-10/", "archive/", "archive/page/2/", "archive/page/3/",
+                "digests/2024-03-10/", "archive/", "archive/page/1/",
                 "search/", "feeds/", "digests/2024-W10/", "digests/2024-W11/",
                 "digests/2024-03/", "for-you/", *(f"papers/{p.slug}/" for p in PAPERS)}
     assert set(routes) == expected
@@ -66,14 +66,44 @@ def test_links_live_under_the_base_path() -> None:
     assert context["page"].canonical == "https://u.github.io/repo/papers/a/"
 
 
-def test_archive_is_paginated_newest_first() -> None:
+def test_archive_is_numbered_from_the_oldest_with_the_newest_papers_first() -> None:
     routes = routes_by_name()
-    first, last = routes["archive/"].context, routes["archive/page/3/"].context
-    assert [c.slug for c in first["papers"]] == ["a", "b"]
-    assert first["pagination"].next_url == "/repo/archive/page/2/"
-    assert first["pagination"].prev_url is None
-    assert [c.slug for c in last["papers"]] == ["e"]
-    assert last["pagination"].next_url is None
+    newest, oldest = routes["archive/"].context, routes["archive/page/1/"].context
+    # 5 papers, 2 a page: page 1 holds the 2 oldest, the newest page the 3 others
+    assert [c.slug for c in newest["papers"]] == ["a", "b", "c"]
+    assert newest["pagination"].number == 2
+    assert newest["pagination"].next_url == "/repo/archive/page/1/"
+    assert newest["pagination"].prev_url is None
+    assert [c.slug for c in oldest["papers"]] == ["d", "e"]
+    assert oldest["pagination"].prev_url == "/repo/archive/"
+    assert oldest["pagination"].next_url is None
+
+
+def archive_pages(count: int, size: int = 3) -> dict[str, tuple]:
+    """route -> (slugs shown, pagination) of every archive page of ``count`` papers, one a day."""
+    papers = [paper(f"p{n:03d}", 1) for n in range(count)]
+    papers = [Paper(**{**vars(p), "date": dt.date(2024, 1, 1) + dt.timedelta(days=n)})
+              for n, p in enumerate(papers)]
+    model = TopicModel((), MappingProxyType({}), MappingProxyType({}))
+    config = SiteConfig(base_url="https://u.github.io/repo/", papers_per_page=size)
+    return {r.route: (tuple(c.slug for c in r.context["papers"]), r.context["pagination"])
+            for r in plan_site(config, papers, model).routes if r.route.startswith("archive/")}
+
+
+def test_a_new_paper_changes_only_the_newest_archive_page() -> None:
+    for count in range(0, 40):
+        before, after = archive_pages(count), archive_pages(count + 1)
+        changed = {route for route in after if before.get(route) != after[route]}
+        assert set(before) <= set(after)  # no page goes away
+        # the newest page changes; when it held two pages' worth, page n is split off it, and
+        # the page before that now links to page n instead of the newest page
+        assert changed <= {"archive/", *(set(after) - set(before)),
+                           *(r for r in before if after[r][1].prev_url != before[r][1].prev_url)}
+        assert len(changed) <= 3, (count, changed)
+        shown = [slug for slugs, _ in after.values() for slug in slugs]
+        assert sorted(shown) == [f"p{n:03d}" for n in range(count + 1)]  # each paper once
+        if count + 1 >= 3:
+            assert len(after["archive/"][0]) >= 3  # the first page visited is never short
 
 
 def test_tag_pages_list_papers_newest_first_with_counts() -> None:
