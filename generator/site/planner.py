@@ -38,8 +38,10 @@ from generator.site.views import (
     SiteLinks,
     SiteView,
     SubscribeView,
+    TagLink,
     TagRef,
     TopicGroup,
+    TopicLink,
     TopicRef,
 )
 
@@ -224,17 +226,23 @@ def card_of(paper: Paper, link: urls.Urls, topics: Mapping[str, TopicRef],
     topic_slug = model.topic_of.get(paper.slug)
     title_text = plain_text(paper.title)
     url = urls.arxiv_abs(paper.arxiv) if paper.arxiv else link.absolute(urls.paper(paper.slug))
+    topic = topics.get(topic_slug) if topic_slug else None
     return PaperCard(
         slug=paper.slug, url=link.link(urls.paper(paper.slug)),
         title_html=Markup(render_title(paper.title)), title_text=title_text,
         date=paper.date, date_label=date_label(paper.date),
         authors_short=_authors_short(paper.authors), summary=_shorten(plain_text(paper.abstract)),
-        topic=topics.get(topic_slug) if topic_slug else None,
-        tags=tuple(tags[t] for t in paper.tags), upvotes=paper.upvotes,
+        topic=topic_link(topic) if topic else None,
+        tags=tuple(TagLink(tags[t].slug, tags[t].url) for t in paper.tags),
+        upvotes=paper.upvotes,
         coins=coins(title_text, paper.authors, paper.date.isoformat(), url, doi=paper.doi,
                     arxiv=paper.arxiv),
         pid=pid,
     )
+
+
+def topic_link(ref: TopicRef) -> TopicLink:
+    return TopicLink(ref.slug, ref.label, ref.url)
 
 
 def _authors_short(authors: Sequence[str]) -> str:
@@ -350,7 +358,8 @@ class Planner:
             groups[self.model.topic_of.get(paper.slug)].append(self.cards[paper.slug])
         order = sorted(groups, key=lambda s: (-len(groups[s]), s is None,
                                               self.topics[s].label if s else ""))
-        return tuple(TopicGroup(self.topics[s] if s else None, tuple(groups[s])) for s in order)
+        return tuple(TopicGroup(topic_link(self.topics[s]) if s else None, tuple(groups[s]))
+                     for s in order)
 
     def home(self) -> Route:
         latest = self.digests[0] if self.digests else None
@@ -520,7 +529,8 @@ class Planner:
             groups[self.model.topic_of.get(slug)].append(self.cards[slug])
         order = sorted(groups, key=lambda s: (-len(groups[s]), s is None,
                                               self.topics[s].label if s else ""))
-        return tuple(TopicGroup(self.topics[s] if s else None, tuple(groups[s])) for s in order)
+        return tuple(TopicGroup(topic_link(self.topics[s]) if s else None, tuple(groups[s]))
+                     for s in order)
 
     def _for_you_pages(self) -> list[Route]:
         if self.site.links.for_you is None:

@@ -35,6 +35,24 @@ class TagRef:
 
 
 @dataclass(frozen=True)
+class TopicLink:
+    """A topic as a paper card or a group names it: without the paper count, so that a card
+    and the pages showing it stay the same as papers join the topic."""
+
+    slug: str
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class TagLink:
+    """A tag as a paper card names it (without the count, as TopicLink)."""
+
+    slug: str
+    url: str
+
+
+@dataclass(frozen=True)
 class DigestRef:
     date: dt.date
     label: str  # "4 July 2026"
@@ -103,8 +121,8 @@ class PaperCard:
     date_label: str
     authors_short: str  # "A, B, C et al."
     summary: str  # plain text, shortened
-    topic: TopicRef | None
-    tags: tuple[TagRef, ...]
+    topic: TopicLink | None
+    tags: tuple[TagLink, ...]
     upvotes: int | None
     # ContextObject in SPAN (COinS): Zotero's connector offers every paper of a list page
     coins: str = ""
@@ -139,7 +157,7 @@ class PaperView:
 class TopicGroup:
     """Papers of one topic inside a digest or on the home page."""
 
-    topic: TopicRef | None
+    topic: TopicLink | None
     papers: tuple[PaperCard, ...]
 
 
