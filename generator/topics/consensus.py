@@ -22,6 +22,7 @@ def consensus_kmeans(embedding: np.ndarray, k: int, seed: int, runs: int) -> np.
     from sklearn.cluster import KMeans
 
     n = embedding.shape[0]
+    k = min(k, len(np.unique(embedding, axis=0)))  # identical rows cannot be split
     seeds = np.random.default_rng(seed).integers(0, 2**31 - 1, size=runs).tolist()
     votes = np.column_stack([KMeans(n_clusters=k, n_init=1, random_state=s).fit_predict(embedding)
                              for s in seeds])
