@@ -34,7 +34,7 @@ from generator.topics.vectors import SEGMENT
 LSA_DIMENSIONS = 100
 SVD_ITERATIONS = 5
 KMEANS_WORK = 200_000  # papers x k-means runs voting on the final topics
-MIN_RUNS, MAX_RUNS = 5, 20
+MIN_RUNS, MAX_RUNS = 5, 50
 MAX_TERMS = 100_000
 _NOT_WORDS = re.compile(r"https?://\S+|\\[A-Za-z]+|<[^>]*>")
 MAX_TOPICS = 40
