@@ -101,8 +101,9 @@ def test_sample_site_has_no_singleton_topics(fifty: tuple[list[Paper], TopicMode
 
 @pytest.mark.parametrize("n", [20, 35, 60])
 def test_small_sites_get_a_sensible_number_of_topics(n: int) -> None:
-    """Topics of several papers, and on 60 abstracts more than the two a neighbour graph as
-    wide as a sixth of the site used to find."""
+    """Topics of two papers or more, at most papers / 5 of them, and more than two on 60
+    abstracts (the small-site case of test_choose_count_resolves_groups_smaller_than_ten_papers
+    on real text)."""
     model = cluster_topics(sample_papers(n, seed=n))
     assert 2 <= len(model.topics) <= max_topics(n)
     assert min(len(t.papers) for t in model.topics) >= 2
