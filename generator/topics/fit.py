@@ -47,8 +47,8 @@ Space = tuple[sparse.csr_matrix, np.ndarray, np.ndarray]  # TF-IDF rows, terms, 
 
 LSA_DIMENSIONS = 100
 SVD_ITERATIONS = 5
-KMEANS_WORK = 200_000  # papers x restarts of the final k-means
-MIN_RESTARTS, MAX_RESTARTS = 5, 20
+KMEANS_WORK = 200_000  # papers x k-means runs voting on the final topics
+MIN_RUNS, MAX_RUNS = 5, 50
 MAX_TERMS = 100_000
 _NOT_WORDS = re.compile(r"https?://\S+|\\[A-Za-z]+|<[^>]*>")
 MAX_TOPICS = 40
@@ -387,21 +387,21 @@ def max_topics(n: int) -> int:
     return max(2, min(MAX_TOPICS, n // MIN_TOPIC_PAPERS, n - 1))
 
 
-def restarts(n: int) -> int:
-    """k-means restarts (the best inertia is kept): many where they are cheap."""
-    return max(MIN_RESTARTS, min(MAX_RESTARTS, round(KMEANS_WORK / n)))
+def consensus_runs(n: int) -> int:
+    """k-means runs whose consensus gives the topics: many where they are cheap."""
+    return max(MIN_RUNS, min(MAX_RUNS, round(KMEANS_WORK / n)))
 
 
 def _cluster(embedding: np.ndarray, count: int | None, seed: int) -> np.ndarray:
-    """k-means in LSA space (cosine, as rows are unit vectors), best of restarts(n) starts; k
-    is ``count`` or chosen by topics.count.choose_count. Only singleton topics are merged."""
-    from sklearn.cluster import KMeans
-
+    """k-means in LSA space (cosine, as rows are unit vectors): the consensus of
+    consensus_runs(n) runs (topics/consensus.py); k is ``count`` or chosen by
+    topics.count.choose_count. Only singleton topics are merged."""
+    from generator.topics.consensus import consensus_kmeans
     from generator.topics.count import choose_count
 
     n = embedding.shape[0]
     k = min(count, n) if count else choose_count(embedding, max_topics(n), seed)[0]
-    labels = KMeans(n_clusters=k, random_state=seed, n_init=restarts(n)).fit_predict(embedding)
+    labels = consensus_kmeans(embedding, k, seed, consensus_runs(n))
     return _merge_small_clusters(embedding, labels, 2 if n >= 6 else 1)
 
 

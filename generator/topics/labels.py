@@ -159,8 +159,12 @@ def top_terms(row: np.ndarray, vocabulary: Sequence[str], count: int) -> list[in
 
 
 def _is_informative(term: str) -> bool:
+    """Not generic at either end, not only numbers or letters, and no word of one character
+    repeated ("eeeee vv", "xxx": encoded attachments and ASCII art in forum posts)."""
     words = term.split()
     if any(w in GENERIC_WORDS for w in (words[0], words[-1])):
+        return False
+    if any(len(w) >= 3 and len(set(w)) == 1 for w in words):
         return False
     return not all(w.isdigit() or len(w) < 2 for w in words)
 

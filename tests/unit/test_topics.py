@@ -101,8 +101,14 @@ def test_sample_site_has_no_singleton_topics(fifty: tuple[list[Paper], TopicMode
 
 @pytest.mark.parametrize("n", [20, 35, 60])
 def test_small_sites_get_a_sensible_number_of_topics(n: int) -> None:
+    """Topics of two papers or more, at most papers / 5 of them, and more than two on 60
+    abstracts (the small-site case of test_choose_count_resolves_groups_smaller_than_ten_papers
+    on real text)."""
     model = cluster_topics(sample_papers(n, seed=n))
-    assert 2 <= len(model.topics) <= 8
+    assert 2 <= len(model.topics) <= max_topics(n)
+    assert min(len(t.papers) for t in model.topics) >= 2
+    if n >= 60:
+        assert len(model.topics) >= 3
 
 
 @pytest.mark.parametrize("count", [1, 3, 7])

@@ -100,6 +100,28 @@ def test_choose_count_finds_the_planted_number_of_groups() -> None:
     assert choose_count(planted(12, 20), 40, seed=0)[0] == 12
 
 
+def test_choose_count_resolves_groups_smaller_than_ten_papers_on_a_small_site() -> None:
+    """64 rows in 8 groups of 8: with ten links a paper, every paper links outside its group and
+    the count came out 5; links are capped at the mean topic size at the largest k."""
+    for seed in range(3):
+        assert choose_count(planted(8, 8, seed), max_topics(64), seed=0)[0] == 8
+
+
+def test_consensus_recovers_groups_that_single_runs_miss() -> None:
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import adjusted_rand_score
+
+    from generator.topics.consensus import consensus_kmeans
+
+    rows, truth = planted(12, 20, seed=1), np.repeat(np.arange(12), 20)
+    singles = [adjusted_rand_score(truth, KMeans(12, n_init=1, random_state=r).fit_predict(rows))
+               for r in range(20)]
+    assert min(singles) < 0.95  # some starts merge two groups and split another
+    agreed = consensus_kmeans(rows, 12, seed=0, runs=20)
+    assert adjusted_rand_score(truth, agreed) == 1.0
+    assert np.array_equal(agreed, consensus_kmeans(rows, 12, seed=0, runs=20))
+
+
 def test_choose_count_scores_every_candidate_and_respects_the_maximum() -> None:
     best, scores = choose_count(planted(12, 20), 6, seed=0)
     assert best == 6 and sorted(scores) == [2, 3, 4, 5, 6]
