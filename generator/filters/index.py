@@ -90,9 +90,9 @@ def bucket_of(key: str, buckets: int) -> int:
 def render_filter_index(config: SiteConfig, model: SiteModel,
                         stop_words: frozenset[str] | None = None) -> list[OutputFile]:
     if stop_words is None:
-        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+        from generator.stop_words import ENGLISH_STOP_WORDS
 
-        stop_words = frozenset(ENGLISH_STOP_WORDS)
+        stop_words = ENGLISH_STOP_WORDS
     papers = model.papers[::-1]  # oldest first: list index == pid
     # (key number, pid) pairs in two flat arrays: a list per key would cost ~40 bytes a
     # posting, about 150 MB at 40k papers

@@ -342,9 +342,9 @@ def _vector_space(texts: list[str]) -> Space | None:
 
 
 def _stop_words() -> frozenset[str]:
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+    from generator.stop_words import ENGLISH_STOP_WORDS
 
-    return frozenset(ENGLISH_STOP_WORDS)
+    return ENGLISH_STOP_WORDS
 
 
 def _words_only(matrix: sparse.csr_matrix, vocabulary: np.ndarray) -> sparse.csr_matrix:
