@@ -1,0 +1,221 @@
+"""The search index of a build, in shards of search records, each reused while its records stay
+the same.
+
+Records come oldest first, so a day's new papers land in the last shard. The shards are
+SHARD_PAGES records each from the oldest; the rest (fewer than SHARD_PAGES) is split into tail
+shards of TAIL_PAGES, so a daily build re-indexes at most TAIL_PAGES + a day's papers, and a
+reader's browser merges at most ``papers // SHARD_PAGES + SHARD_PAGES / TAIL_PAGES`` bundles.
+When the tail fills a whole shard it becomes one (a single full re-index of that shard).
+
+A shard's Pagefind bundle depends only on its records (their paths and bytes, in order), the
+Pagefind version and the language, and its files are named by their content, so the bundle of
+an unchanged shard is taken from the build cache: one content-addressed blob per bundle (the
+files concatenated), named with its file list in one signed record. A missing, forged or
+corrupt entry is a miss: that shard is indexed again, to the same bytes.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import shutil
+import subprocess
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import jinja2
+
+from generator import cache as build_cache
+from generator.cache import DiskCache, content_key
+from generator.diagnostics import UserError
+from generator.models import Paper
+from generator.search import pagefind
+from generator.search.records import TEMPLATE, SearchRecord, render_records
+
+SHARD_PAGES = pagefind.SHARD_PAGES
+TAIL_PAGES = 1000
+CACHE_KIND = "search-shards"
+CACHE_KEY = "bundles"  # one record: the bundles of the last build's shards
+BLOB_SPACE = "search-shards"
+_STAGING = ".search-records"  # one folder of records per shard, inside the folder indexed
+
+
+@dataclass(frozen=True)
+class SearchStats:
+    """What one indexing did: records in the index, records Pagefind read again, shards, and
+    shards whose bundle came from the cache."""
+
+    records: int = 0
+    reindexed: int = 0
+    shards: int = 0
+    reused: int = 0
+
+
+def shard_sizes(count: int, shard_pages: int = SHARD_PAGES,
+                tail_pages: int = TAIL_PAGES) -> list[int]:
+    """Full shards from the oldest record, then tail shards for the rest."""
+    full, rest = divmod(count, shard_pages)
+    sizes = [shard_pages] * full
+    while rest > 0:
+        sizes.append(min(tail_pages, rest))
+        rest -= sizes[-1]
+    return sizes
+
+
+def split(records: Sequence[SearchRecord], shard_pages: int = SHARD_PAGES,
+          tail_pages: int = TAIL_PAGES) -> list[Sequence[SearchRecord]]:
+    shards, start = [], 0
+    for size in shard_sizes(len(records), shard_pages, tail_pages):
+        shards.append(records[start:start + size])
+        start += size
+    return shards
+
+
+def shard_key(records: Sequence[SearchRecord], language: str) -> str:
+    """Changes whenever anything Pagefind reads or is told for these records changes: the
+    records' paths and bytes, the language, the Pagefind release and the code running it."""
+    parts: list[str | bytes] = [pagefind_version(), build_cache.code_version(pagefind),
+                                language]
+    for record in records:
+        parts += [record.page, record.html]
+    return content_key(*parts)
+
+
+def pagefind_version() -> str:
+    try:
+        return importlib.metadata.version("pagefind-bin")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def index_papers(site_dir: Path, env: jinja2.Environment, papers: Iterable[tuple[Paper, Any]],
+                 language: str, cache: DiskCache | None = None) -> SearchStats:
+    """The build's search bundle in ``site_dir/pagefind/``: the records of ``(paper, card)``
+    pairs, rendered by the theme's search_record.html, indexed shard by shard (see above).
+    A theme chain without that template (an old copy of the default theme) has its paper
+    pages indexed instead, every time."""
+    try:
+        records = render_records(env, papers)
+    except jinja2.TemplateNotFound:
+        pagefind.index_site(site_dir, language)
+        return SearchStats()
+    except jinja2.TemplateError as exc:
+        raise UserError(f"error: {TEMPLATE}: {exc}") from None
+    return index_records(site_dir, records, language, cache, shard_pages=SHARD_PAGES,
+                         tail_pages=TAIL_PAGES)
+
+
+def index_records(site_dir: Path, records: Sequence[SearchRecord], language: str,
+                  cache: DiskCache | None = None, output: Path | None = None,
+                  on_start: Callable[[subprocess.Popen], None] | None = None, *,
+                  shard_pages: int = SHARD_PAGES, tail_pages: int = TAIL_PAGES) -> SearchStats:
+    """Write the search bundle of ``records`` (oldest first) into ``output`` (default
+    ``site_dir/pagefind/``): shards found in ``cache`` are copied from it, the others indexed
+    by Pagefind (on every core) and stored. Without records, the site's pages are indexed as
+    before (Pagefind refuses to index nothing). Raises UserError if Pagefind fails."""
+    bundle = output or site_dir / pagefind.BUNDLE_DIR
+    if not records:
+        pagefind.index_site(site_dir, language, output=bundle, on_start=on_start)
+        return SearchStats()
+    cache = cache or DiskCache(None)
+    shards = split(records, shard_pages, tail_pages)
+    keys = [shard_key(shard, language) for shard in shards]
+    known = _load_index(cache)
+    outs = [site_dir / f"{_STAGING}-out-{number}" for number in range(len(shards))]
+    try:
+        todo = [n for n in range(len(shards)) if not _restore(cache, known.get(keys[n]), outs[n])]
+
+        def index(number: int) -> None:
+            _index_shard(site_dir / f"{_STAGING}-{number}", shards[number], outs[number],
+                         language, on_start)
+
+        workers = 1 if on_start is not None else min(_jobs(), len(todo) or 1)
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(index, todo))
+        fresh = {keys[n]: _store(cache, outs[n]) for n in todo}
+        current = {key: fresh[key] if key in fresh else known.get(key) for key in keys}
+        pagefind.assemble(outs, bundle)
+    finally:
+        for number, out in enumerate(outs):
+            shutil.rmtree(out, ignore_errors=True)
+            shutil.rmtree(site_dir / f"{_STAGING}-{number}", ignore_errors=True)
+    if any(entry is not None for entry in current.values()):
+        cache.store(CACHE_KIND, CACHE_KEY, {k: v for k, v in current.items() if v is not None})
+        cache.prune_blobs(BLOB_SPACE, [v["blob"] for v in current.values() if v is not None])
+    return SearchStats(len(records), sum(len(shards[n]) for n in todo), len(shards),
+                       len(shards) - len(todo))
+
+
+def _jobs() -> int:
+    from generator.workers import default_jobs
+
+    return default_jobs()
+
+
+def _index_shard(staging: Path, records: Sequence[SearchRecord], out: Path, language: str,
+                 on_start: Callable[[subprocess.Popen], None] | None) -> None:
+    """Write the shard's records under their pages' paths (so the URLs are the pages') and
+    index that folder alone."""
+    shutil.rmtree(staging, ignore_errors=True)
+    for record in records:
+        target = staging / record.page
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(record.html)
+    pagefind.run_pagefind(staging, out, language, on_start)
+
+
+# -- the cache: {shard key: {"blob": sha256, "files": [[path, size], ...]}} in one record --
+
+Entry = dict[str, object]
+
+
+def _load_index(cache: DiskCache) -> dict[str, Entry]:
+    stored = cache.load(CACHE_KIND, CACHE_KEY)
+    if not isinstance(stored, dict):
+        return {}
+    return {k: v for k, v in stored.items() if isinstance(v, dict)}
+
+
+def _store(cache: DiskCache, folder: Path) -> Entry | None:
+    """Keep the bundle in ``folder`` as one blob; its entry, or None without a cache."""
+    if cache.folder is None:
+        return None
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    data = [p.read_bytes() for p in files]
+    digest = cache.store_blob(BLOB_SPACE, b"".join(data))
+    return {"blob": digest, "files": [[p.relative_to(folder).as_posix(), len(d)]
+                                      for p, d in zip(files, data, strict=True)]}
+
+
+def _restore(cache: DiskCache, entry: Entry | None, folder: Path) -> bool:
+    """Write the cached bundle of ``entry`` into ``folder``; False (and nothing written) when
+    the entry or its blob is missing or does not check out."""
+    if entry is None or not isinstance(entry.get("blob"), str):
+        return False
+    files = entry.get("files")
+    if not isinstance(files, list) or not all(_valid_file(f) for f in files):
+        return False
+    data = cache.load_blob(BLOB_SPACE, entry["blob"])  # type: ignore[arg-type]
+    if data is None or sum(size for _, size in files) != len(data):
+        return False
+    shutil.rmtree(folder, ignore_errors=True)
+    start = 0
+    for path, size in files:
+        target = folder.joinpath(*PurePosixPath(path).parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data[start:start + size])
+        start += size
+    return True
+
+
+def _valid_file(item: object) -> bool:
+    """A [relative path inside the bundle, size] pair (the record is signed, but a path that
+    could leave the folder is refused anyway)."""
+    if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)
+            and isinstance(item[1], int) and item[1] >= 0):
+        return False
+    path = PurePosixPath(item[0])
+    return bool(path.parts) and not path.is_absolute() and ".." not in path.parts \
+        and "\\" not in item[0]
