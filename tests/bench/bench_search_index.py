@@ -23,6 +23,7 @@ from typing import TypeVar
 
 from generator.cache import DiskCache, open_build_cache
 from generator.config import load_config
+from generator.markup import start_markup
 from generator.pipeline import fit_topics, load_entries, load_theme
 from generator.search import index_records, index_site, render_records
 from generator.site import plan_site
@@ -47,6 +48,7 @@ def main(site: Path, new: int, runs: int) -> None:
     config = load_config(site)
     cache, _ = open_build_cache(site)
     papers = load_entries(site, config).papers
+    start_markup(papers, cache, 1).finish()  # as in a build: records read warmed abstracts
     model = plan_site(config, papers, fit_topics(papers, config, site, cache), lazy=True)
     theme = load_theme(site, config, model.urls)
     pairs = [(p, model.cards[p.slug]) for p in model.papers]
