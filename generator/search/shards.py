@@ -100,28 +100,33 @@ def pagefind_version() -> str:
 def index_papers(site_dir: Path, env: jinja2.Environment, papers: Iterable[tuple[Paper, Any]],
                  language: str, cache: DiskCache | None = None) -> SearchStats:
     """The build's search bundle in ``site_dir/pagefind/``: the records of ``(paper, card)``
-    pairs, rendered by the theme's search_record.html, indexed shard by shard (see above).
-    A theme chain without that template (an old copy of the default theme) has its paper
-    pages indexed instead, every time."""
+    pairs, indexed shard by shard (see above)."""
+    return index_records(site_dir, records_for(env, papers), language, cache,
+                         shard_pages=SHARD_PAGES, tail_pages=TAIL_PAGES)
+
+
+def records_for(env: jinja2.Environment,
+                papers: Iterable[tuple[Paper, Any]]) -> list[SearchRecord] | None:
+    """The records rendered by the theme's search_record.html; None for a theme chain without
+    it (an old copy of the default theme), whose paper pages are indexed instead."""
     try:
-        records = render_records(env, papers)
+        return render_records(env, papers)
     except jinja2.TemplateNotFound:
-        pagefind.index_site(site_dir, language)
-        return SearchStats()
+        return None
     except jinja2.TemplateError as exc:
         raise UserError(f"error: {TEMPLATE}: {exc}") from None
-    return index_records(site_dir, records, language, cache, shard_pages=SHARD_PAGES,
-                         tail_pages=TAIL_PAGES)
 
 
-def index_records(site_dir: Path, records: Sequence[SearchRecord], language: str,
+def index_records(site_dir: Path, records: Sequence[SearchRecord] | None, language: str,
                   cache: DiskCache | None = None, output: Path | None = None,
                   on_start: Callable[[subprocess.Popen], None] | None = None, *,
                   shard_pages: int = SHARD_PAGES, tail_pages: int = TAIL_PAGES) -> SearchStats:
     """Write the search bundle of ``records`` (oldest first) into ``output`` (default
     ``site_dir/pagefind/``): shards found in ``cache`` are copied from it, the others indexed
-    by Pagefind (on every core) and stored. Without records, the site's pages are indexed as
-    before (Pagefind refuses to index nothing). Raises UserError if Pagefind fails."""
+    by Pagefind (on every core, or one at a time when ``on_start`` is given: serve stops the
+    running one) and stored. Without records (None, or a site without papers: Pagefind
+    refuses to index nothing) the site's pages are indexed, whole. Raises UserError if
+    Pagefind fails."""
     bundle = output or site_dir / pagefind.BUNDLE_DIR
     if not records:
         pagefind.index_site(site_dir, language, output=bundle, on_start=on_start)

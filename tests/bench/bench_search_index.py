@@ -12,6 +12,7 @@ process and its Pagefind children), then the medians.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import shutil
 import statistics
@@ -38,7 +39,9 @@ def cpu_seconds() -> float:
 
 
 def timed(work: Callable[..., T], *args: object) -> tuple[T, float, float]:
-    """(result, wall seconds, CPU seconds) of ``work(*args)``."""
+    """(result, wall seconds, CPU seconds) of ``work(*args)``, after the files written before
+    are on disk (else their write-back stalls the writes measured)."""
+    os.sync()
     wall, cpu = time.perf_counter(), cpu_seconds()
     result = work(*args)
     return result, time.perf_counter() - wall, cpu_seconds() - cpu
