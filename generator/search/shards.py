@@ -21,6 +21,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -81,11 +82,13 @@ def split(records: Sequence[SearchRecord], shard_pages: int = SHARD_PAGES,
     return shards
 
 
-def shard_key(records: Sequence[SearchRecord], language: str) -> str:
+def shard_key(records: Sequence[SearchRecord], language: str, listing: str = "") -> str:
     """Changes whenever anything Pagefind reads or is told for these records changes: the
-    records' paths and bytes, the language, the Pagefind release and the code running it."""
-    parts: list[str | bytes] = [pagefind_version(), build_cache.code_version(pagefind),
-                                language]
+    records' paths and bytes, the language, the Pagefind release, the code writing and
+    indexing them, and ``listing`` (see listing_order)."""
+    parts: list[str | bytes] = [pagefind_version(),
+                                build_cache.code_version(pagefind, sys.modules[__name__]),
+                                language, listing]
     for record in records:
         parts += [record.page, record.html]
     return content_key(*parts)
@@ -134,11 +137,12 @@ def index_records(site_dir: Path, records: Sequence[SearchRecord] | None, langua
         return SearchStats()
     cache = cache or DiskCache(None)
     shards = split(records, shard_pages, tail_pages)
-    keys = [shard_key(shard, language) for shard in shards]
     known = _load_index(cache)
     outs = [site_dir / f"{_STAGING}-out-{number}" for number in range(len(shards))]
     scratch = scratch_folder(site_dir)
     try:
+        keys = [shard_key(shard, language, listing_order(scratch)) for shard in shards]
+
         def build(number: int) -> bool:
             """Copy the shard's bundle from the cache, else index it; True when indexed."""
             if _restore(cache, known.get(keys[number]), outs[number]):
@@ -178,6 +182,14 @@ def scratch_folder(site_dir: Path) -> Path:
     else:
         parent = site_dir
     return Path(tempfile.mkdtemp(prefix=f"{_SCRATCH_PREFIX}{os.getpid()}-", dir=parent))
+
+
+def listing_order(scratch: Path) -> str:
+    """What decides the order Pagefind finds the records in, and so its index files (not its
+    fragments): the file system's directory listing. tmpfs lists in creation order, which the
+    kernel release fixes; a disk file system by name hashes seeded per file system."""
+    where = "memory" if scratch.parent == MEMORY_FOLDER else f"disk {os.stat(scratch).st_dev}"
+    return f"{where} {os.uname().release}"
 
 
 def _alive(pid: int) -> bool:

@@ -159,3 +159,15 @@ def test_records_index_like_the_paper_pages(tmp_path: Path) -> None:
     entries = [json.loads((bundle / "pagefind-entry.json").read_bytes())["languages"]["en"]
                for bundle in (pages / BUNDLE_DIR, root / "output" / BUNDLE_DIR)]
     assert entries[0]["page_count"] == entries[1]["page_count"] == 10
+
+
+@pytest.mark.skipif(not search_shards.MEMORY_FOLDER.is_dir(), reason="no tmpfs to compare with")
+def test_bundles_of_records_listed_by_another_file_system_are_not_reused(
+        site: Path, tmp_path: Path, small_shards: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pagefind's index files follow the order the records' folder lists them in, so a bundle
+    made from records in memory is not taken for one made from records on a disk."""
+    assert counts(build(site)) == (8, 0)
+    monkeypatch.setattr(search_shards, "MEMORY_FOLDER", tmp_path / "no-memory-folder")
+    assert counts(build(site)) == (8, 0)
+    assert counts(build(site)) == (0, 3)
+    assert tree(site / "output") == from_scratch(site, tmp_path)
