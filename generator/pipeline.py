@@ -47,7 +47,7 @@ from generator.render import (
     theme_chain,
     write_routes,
 )
-from generator.search import index_site
+from generator.search import index_papers
 from generator.site import SiteModel, plan_site
 from generator.topics import (
     BaseCache,
@@ -76,6 +76,8 @@ class BuildResult:
     topics: int = 0
     files: int = 0
     timings: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    # what the build did, by name ("pages rendered", "pages reused", ...): see Timer.count
+    counts: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def ok(self) -> bool:
@@ -91,11 +93,12 @@ class LoadedTheme:
 
 
 class Timer:
-    """Seconds per phase. A phase inside another (search inside write, e-mail inside feeds)
-    counts only for itself, so the phases add up to the build's time."""
+    """Seconds per phase and counts of work. A phase inside another (search inside write,
+    e-mail inside feeds) counts only for itself, so the phases add up to the build's time."""
 
     def __init__(self) -> None:
         self.timings: dict[str, float] = {}
+        self.counts: dict[str, int] = {}
         self._inner = [0.0]  # per open phase: time spent in phases nested in it
 
     @contextmanager
@@ -110,10 +113,14 @@ class Timer:
             self.timings[name] = self.timings.get(name, 0.0) + own
             self._inner[-1] += elapsed
 
+    def count(self, name: str, n: int) -> None:
+        """Add ``n`` to the count ``name`` (e.g. "pages rendered"), shown with the timings."""
+        self.counts[name] = self.counts.get(name, 0) + n
+
     def result(self, diagnostics: Diagnostics, papers: int = 0, topics: int = 0,
                files: int = 0) -> BuildResult:
         return BuildResult(diagnostics.sorted(), papers, topics, files,
-                           MappingProxyType(self.timings))
+                           MappingProxyType(self.timings), MappingProxyType(self.counts))
 
 
 class _RenderFailed(Exception):
@@ -153,7 +160,8 @@ def build_site(site_root: Path, config: SiteConfig, *, progress: Progress | None
         model = plan_site(config, papers, topic_model, lazy=True)
         theme = load_theme(site_root, config, model.urls)
     if write:
-        files, problems = write_site(site_root, config, model, theme, timer, progress, jobs)
+        files, problems = write_site(site_root, config, model, theme, timer, progress, jobs,
+                                     disk_cache)
     else:
         files, problems = 0, render_site(site_root, config, model, theme, timer, progress, jobs)
     diagnostics.extend(problems)
@@ -223,15 +231,20 @@ def load_theme(site_root: Path, config: SiteConfig, links: Urls,
 
 
 def write_site(site_root: Path, config: SiteConfig, model: SiteModel, theme: LoadedTheme,
-               timer: Timer, progress: Progress | None,
-               jobs: int | None) -> tuple[int, list[Diagnostic]]:
+               timer: Timer, progress: Progress | None, jobs: int | None,
+               disk_cache: DiskCache | None = None) -> tuple[int, list[Diagnostic]]:
     """Pages go straight from the render workers into the staged output folder, in batches, so
-    no process holds every page at once; then the site files, then the search index. A
-    template error leaves the previous output as it was. Returns (files written, problems)."""
+    no process holds every page at once; then the site files, then the search index (its
+    unchanged shards from ``disk_cache``). A template error leaves the previous output as it
+    was. Returns (files written, problems)."""
 
     def index_search(folder: Path) -> None:
         with timer.phase("search"):
-            index_site(folder, config.language)
+            stats = index_papers(folder, theme.env,
+                                 ((p, model.cards[p.slug]) for p in model.papers),
+                                 config.language, disk_cache)
+        timer.count("search records re-indexed", stats.reindexed)
+        timer.count("search shards reused", stats.reused)
 
     try:
         with timer.phase("write"), staged_site(site_root / config.output_dir,

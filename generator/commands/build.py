@@ -42,6 +42,7 @@ def build(site_dir: Path, base_url: str | None, output_dir: str | None, drafts: 
                f"in {site_dir / config.output_dir} ({seconds:.1f} s).")
     if timings:
         click.echo("timings: " + json.dumps({k: round(v, 4) for k, v in result.timings.items()}))
+        click.echo("counts: " + json.dumps(dict(result.counts)))
 
 
 @cli.command()

@@ -3,7 +3,7 @@ cache of RebuildState (incremental.py), writing only the files whose bytes chang
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
@@ -13,12 +13,14 @@ from generator.diagnostics import Diagnostics
 from generator.exports import render_exports
 from generator.pipeline import BuildResult, Timer, fit_topics, load_theme
 from generator.render import render_routes
+from generator.search import SearchRecord, records_for
 from generator.serve import incremental as inc
 from generator.serve.fingerprints import template_fingerprints
 from generator.serve.search_refresh import refresh_bundle
 from generator.serve.stages import site_files
 
-Reindex = Callable[[Path, "str | None"], None]  # (site folder, language or None: no search)
+# (site folder, language or None: no search, search records or None: index the pages)
+Reindex = Callable[[Path, "str | None", "Sequence[SearchRecord] | None"], None]
 
 
 def rebuild_site(site_root: Path, config: SiteConfig, cache: inc.RebuildState, target: Path, *,
@@ -70,11 +72,13 @@ def rebuild_site(site_root: Path, config: SiteConfig, cache: inc.RebuildState, t
     if (config.search.enabled and pages_changed) or config.search.enabled != cache.search_enabled:
         with timer.phase("search"):
             language = config.language if config.search.enabled else None
+            records = (records_for(theme.env, ((p, model.cards[p.slug]) for p in model.papers))
+                       if language else None)
             if reindex is None:
                 # The bundle is rebuilt whole: Pagefind's fragment names change with the index.
-                refresh_bundle(target, language, lock)
+                refresh_bundle(target, language, lock, records=records)
             else:
-                reindex(target, language)
+                reindex(target, language, records)
     cache.search_enabled = config.search.enabled
     inc.remember_topics(cache, loaded.papers, config, topic_model, site_root)
     inc.remember_pages(cache, plan, prints)

@@ -1,10 +1,11 @@
 """Keep the search bundle of a served site current without making saves wait for Pagefind.
 
-Pagefind re-reads every page, so at 10k papers it costs seconds. ``paperboy serve`` therefore
-publishes the changed pages first and refreshes the bundle here, in the background: Pagefind
-writes into a staging folder next to the site, and the finished bundle is swapped in with two
-renames under the site's lock, so requests never see a half-written bundle. A newer change
-supersedes a refresh still running (its result is thrown away and Pagefind runs again).
+Pagefind re-reads every search record (generator/search), so at 10k papers it costs seconds.
+``paperboy serve`` therefore publishes the changed pages first and refreshes the bundle here,
+in the background: Pagefind writes into a staging folder next to the site, and the finished
+bundle is swapped in with two renames under the site's lock, so requests never see a
+half-written bundle. A newer change supersedes a refresh still running (its result is thrown
+away and Pagefind runs again).
 """
 
 from __future__ import annotations
@@ -12,14 +13,14 @@ from __future__ import annotations
 import subprocess
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext, suppress
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from generator.diagnostics import UserError
-from generator.search import BUNDLE_DIR, index_site
+from generator.search import BUNDLE_DIR, SearchRecord, index_records
 from generator.write import discard
 
 Lock = Callable[[], AbstractContextManager[Any]]
@@ -33,14 +34,16 @@ def staging_dir(target: Path, name: str) -> Path:
 
 def refresh_bundle(target: Path, language: str | None, lock: Lock = nullcontext,
                    on_start: Callable[[subprocess.Popen], None] | None = None,
-                   still_wanted: Callable[[], bool] = lambda: True) -> bool:
-    """Index ``target`` into a staging folder and swap it in as ``target/pagefind``; with
-    ``language`` None, remove the bundle. False when ``still_wanted`` said no at the end."""
+                   still_wanted: Callable[[], bool] = lambda: True,
+                   records: Sequence[SearchRecord] | None = None) -> bool:
+    """Index ``records`` (None: the pages of ``target``) into a staging folder and swap it in
+    as ``target/pagefind``, the same bundle as a build's; with ``language`` None, remove the
+    bundle. False when ``still_wanted`` said no at the end."""
     fresh, old = staging_dir(target, "search-next"), staging_dir(target, "search-old")
     for folder in (fresh, old):  # left by a refresh that was stopped
         discard(folder)
     if language is not None:
-        index_site(target, language, output=fresh, on_start=on_start)
+        index_records(target, records, language, output=fresh, on_start=on_start)
     with lock():
         if not still_wanted():
             discard(fresh)
@@ -63,17 +66,20 @@ class BackgroundSearch:
         self._cond = threading.Condition()
         self._wanted = self._done = 0  # request counters
         self._language: str | None = None
+        self._records: Sequence[SearchRecord] | None = None
         self._process: subprocess.Popen | None = None
         self._closing = False
         self._thread = threading.Thread(target=self._run, name="search", daemon=True)
         self._thread.start()
 
-    def request(self, target: Path, language: str | None) -> None:
-        """Refresh for the site as it is now (``language`` None: remove the bundle)."""
+    def request(self, target: Path, language: str | None,
+                records: Sequence[SearchRecord] | None = None) -> None:
+        """Refresh for the site as it is now (``language`` None: remove the bundle; ``records``
+        None: index its pages)."""
         assert target == self.target
         with self._cond:
             self._wanted += 1
-            self._language = language
+            self._language, self._records = language, records
             if self._process is not None:  # the running Pagefind reads a stale site: stop it
                 with suppress(OSError):
                     self._process.kill()
@@ -102,11 +108,11 @@ class BackgroundSearch:
                 self._cond.wait_for(lambda: self._wanted != self._done or self._closing)
                 if self._closing:
                     return
-                ticket, language = self._wanted, self._language
+                ticket, language, records = self._wanted, self._language, self._records
             started = time.perf_counter()
             try:
                 finished = refresh_bundle(self.target, language, self.lock, self._started,
-                                          partial(self._current, ticket))
+                                          partial(self._current, ticket), records)
                 error = None
             except UserError as exc:
                 finished, error = self._current(ticket), str(exc)

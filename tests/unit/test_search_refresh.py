@@ -50,7 +50,7 @@ def test_background_refresh_settles_to_the_clean_build(tmp_path: Path) -> None:
 def test_close_stops_a_running_refresh_and_cleans_up(tmp_path: Path) -> None:
     work, lock, reports = Workspace(tmp_path), threading.Lock(), Recorder()
     result = rebuild_site(work.site, load_config(work.site), RebuildState(), work.target,
-                          reindex=lambda target, language: None)  # pages only
+                          reindex=lambda target, language, records: None)  # pages only
     assert result.ok
     search = BackgroundSearch(work.target, lambda: lock, reports)
     search.request(work.target, "en")
