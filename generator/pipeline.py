@@ -253,6 +253,7 @@ def write_site(site_root: Path, config: SiteConfig, model: SiteModel, theme: Loa
             with timer.phase("render"):
                 written, problems = write_routes(theme.env, model.routes, site_root,
                                                  stage.folder, jobs=jobs, progress=progress)
+            timer.count("pages rendered", len(model.routes))
             if Diagnostics(list(problems)).has_errors:
                 raise _RenderFailed(problems)
             stage.wrote(written)
@@ -291,6 +292,7 @@ def site_files(config: SiteConfig, model: SiteModel, theme: LoadedTheme,
     if config.digest.email:
         with timer.phase("email"):
             files += render_issue_emails(config, model, theme.env)
+        timer.count("e-mails rendered", len(model.issues))
     return files + reader_files(config, model, timer) + fixed_files(config, model, theme.assets)
 
 

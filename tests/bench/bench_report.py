@@ -86,7 +86,7 @@ def _size_table(rows: Sequence[Row], base: int) -> list[str]:
     first = _median(_pick(rows, base, "paperboy", "first"), "wall")
     lines = [f"## {base:,} entries (+50 for the day's builds)", "",
              "| build | entries | wall s | CPU s | peak PSS MiB | wall / Hugo | wall / first "
-             "| work done (reused) |", "|---|---|---|---|---|---|---|---|"]
+             "| work counted |", "|---|---|---|---|---|---|---|---|"]
     for tool, scenario, title in BUILDS:
         picked = _pick(rows, base, tool, scenario)
         if not picked:
@@ -113,13 +113,9 @@ def _ratio(value: float | None, other: float | None) -> str:
 
 
 def _counts(rows: Sequence[Row]) -> str:
-    """The work counts of the last run, e.g. `pages 120 (10,930)`."""
+    """The work counts of the last run (``--timings``), e.g. `pages rendered 11,277`."""
     counts = rows[-1].counts
-    shown = []
-    for key in sorted(k for k in counts if not k.endswith("_reused")):
-        reused = counts.get(f"{key}_reused")
-        shown.append(f"{key} {counts[key]:,}" + (f" ({reused:,})" if reused is not None else ""))
-    return ", ".join(shown) or "—"
+    return ", ".join(f"{name} {counts[name]:,}" for name in sorted(counts)) or "—"
 
 
 def _cores() -> int:

@@ -142,3 +142,28 @@ def test_build_timings_name_every_phase_once(copy_fixture_site) -> None:
             "search"} <= set(timings)
     assert all(seconds >= 0 for seconds in timings.values())
     assert sum(timings.values()) <= elapsed + 0.06  # elapsed is printed to 0.1 s
+
+
+def test_build_timings_count_the_work_done(copy_fixture_site) -> None:
+    """Beside the seconds, --timings counts what was made: every page, every issue's e-mail,
+    and the search records indexed (none the second time: every shard comes from the cache)."""
+    from generator.content import load_content
+
+    site = copy_fixture_site("full")
+    papers = load_content(site).papers
+
+    def counts() -> dict[str, int]:
+        result = run_paperboy("build", "--site", str(site), "--timings")
+        assert result.returncode == 0, result.stderr
+        return json.loads(next(line for line in result.stdout.splitlines()
+                               if line.startswith("counts: ")).removeprefix("counts: "))
+
+    first = counts()
+    pages = len([p for p in (site / "output").rglob("index.html")]) + len(
+        list((site / "output").glob("404.html")))
+    assert first["pages rendered"] == pages
+    assert first["e-mails rendered"] == len({p.date for p in papers})  # daily issues
+    assert first["search records re-indexed"] == len(papers)
+    again = counts()
+    assert again["search records re-indexed"] == 0
+    assert again["search shards reused"] >= 1
