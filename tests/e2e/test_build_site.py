@@ -39,7 +39,7 @@ def test_build_writes_every_page_kind(built_full: Path) -> None:
     for page in ("index.html", "404.html", "papers/1706.03762/index.html", "topics/index.html",
                  "tags/index.html", "tags/transformers/index.html", "tags/nlp/index.html",
                  "digests/index.html", "digests/2024-03-12/index.html", "archive/index.html",
-                 "archive/page/2/index.html", "sitemap.xml", "robots.txt", "feed.xml",
+                 "archive/page/1/index.html", "sitemap.xml", "robots.txt", "feed.xml",
                  "atom.xml", ".nojekyll"):
         assert (out / page).is_file(), page
     topic_pages = list((out / "topics").glob("*/index.html"))
@@ -90,7 +90,7 @@ def test_fixture_site_has_no_broken_links_or_missing_assets(built_full: Path) ->
         server.shutdown()
     assert broken == []
     assert any(u.endswith(".css") for u in visited)
-    assert any(u.endswith("/archive/page/2/") for u in visited)
+    assert any(u.endswith("/archive/page/1/") for u in visited)
     assert status == 404 and b"Page not found" in body
     # the 404 page's links are root-relative, so they work at any depth
     assert all(link.startswith(("/digest/", "#")) for link in extract_links(body.decode())
