@@ -9,9 +9,9 @@ made once (and remembered by value, for ``paperboy serve``) however many files l
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import PurePosixPath
 
 from generator import urls
@@ -59,11 +59,22 @@ def _records(source: CitationSource) -> _Records:
 
 
 def render_exports(config: SiteConfig, model: SiteModel) -> Iterator[OutputFile]:
+    for _, _, make in export_units(config, model):
+        yield from make()
+
+
+Unit = tuple[str, object, Callable[[], list[OutputFile]]]
+
+
+def export_units(config: SiteConfig, model: SiteModel) -> Iterator[Unit]:
+    """The export files in units: (name, the values the unit's files are a function of
+    besides the configuration, a function that makes them), for the build cache
+    (generator/reuse.py) to key them by."""
     sources = {p.slug: citation_source(p, model.cards[p.slug], model.urls, config)
                for p in model.papers}
     for paper in model.papers:
-        records = _records(sources[paper.slug])
-        yield from _files(urls.paper(paper.slug), [records.bib], [records.ris], [records.csl])
+        route = urls.paper(paper.slug)
+        yield route, sources[paper.slug], partial(_paper_files, route, sources[paper.slug])
     collections: list[tuple[str, Sequence[Paper | str]]] = [
         (urls.issue(issue.key), issue.papers) for issue in model.issues]
     by_topic: dict[str, list[str]] = {t.slug: [] for t in model.topics}
@@ -73,12 +84,21 @@ def render_exports(config: SiteConfig, model: SiteModel) -> Iterator[OutputFile]
             by_topic[card.topic.slug].append(paper.slug)
     collections += [(urls.topic(slug), slugs) for slug, slugs in by_topic.items()]
     for route, members in collections:
-        slugs = [m if isinstance(m, str) else m.slug for m in members]
-        chosen = [_records(sources[s]) for s in slugs]
-        keys = unique_keys([r.key for r in chosen])
-        yield from _files(route, [r.bib_as(k) for r, k in zip(chosen, keys, strict=True)],
-                          [r.ris for r in chosen],
-                          [r.csl_as(k) for r, k in zip(chosen, keys, strict=True)])
+        chosen = tuple(sources[m if isinstance(m, str) else m.slug] for m in members)
+        yield route, chosen, partial(_collection_files, route, chosen)
+
+
+def _paper_files(route: str, source: CitationSource) -> list[OutputFile]:
+    records = _records(source)
+    return list(_files(route, [records.bib], [records.ris], [records.csl]))
+
+
+def _collection_files(route: str, sources: Sequence[CitationSource]) -> list[OutputFile]:
+    chosen = [_records(s) for s in sources]
+    keys = unique_keys([r.key for r in chosen])
+    return list(_files(route, [r.bib_as(k) for r, k in zip(chosen, keys, strict=True)],
+                       [r.ris for r in chosen],
+                       [r.csl_as(k) for r, k in zip(chosen, keys, strict=True)]))
 
 
 def _files(route: str, bibs: Sequence[str], ris: Sequence[str],
