@@ -191,15 +191,20 @@ class DiskCache:
         if path is None:
             return False
         try:
-            os.link(source, path)
-        except FileExistsError:
-            return True  # the same bytes from another output; link_blob checks it when used
-        except FileNotFoundError:
             try:
+                os.link(source, path)
+            except FileNotFoundError:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 os.link(source, path)
-            except FileExistsError:
+        except FileExistsError:
+            # the same bytes from another output, unless a damaged blob sits there: replaced
+            if file_sha256(path) == digest:
                 return True
+            temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            try:
+                temp.unlink(missing_ok=True)
+                os.link(source, temp)
+                os.replace(temp, path)
             except OSError:
                 return False
         except OSError:
