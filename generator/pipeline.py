@@ -51,7 +51,7 @@ from generator.render import (
 )
 from generator.reuse import OutputStore, Unkeyable, build_salt
 from generator.search import index_papers
-from generator.site import SHARED_VIEWS, SiteModel, plan_site
+from generator.site import SHARED_VIEWS, CitationSource, SiteModel, plan_site
 from generator.topics import (
     BaseCache,
     base_fingerprint,
@@ -261,7 +261,8 @@ def output_reuse(config: SiteConfig, model: SiteModel, theme: LoadedTheme,
     emails = "\n".join([salt, *(prints[name] for name in EMAIL_TEMPLATES)])
     return OutputReuse(PageReuse(OutputStore(disk_cache, "pages", salt, SHARED_VIEWS), prints),
                        OutputStore(disk_cache, "emails", emails, SHARED_VIEWS),
-                       OutputStore(disk_cache, "exports", salt))
+                       # a paper's source is in its own unit and its issue's and topic's
+                       OutputStore(disk_cache, "exports", salt, (CitationSource,)))
 
 
 def write_site(site_root: Path, config: SiteConfig, model: SiteModel, theme: LoadedTheme,
