@@ -165,10 +165,11 @@ def _render_chunk_with(env: jinja2.Environment, routes: Sequence[Route], site_ro
             key, context = None, None
             if reuse is not None and folder is not None:
                 key, context = _page_key(route, reuse)
-                if reuse.store.link(route.route, key, folder):
-                    linked += 1
-                    continue
-            made.append((route, key, render_route(env, route, site_root, context)))
+            if key is not None and reuse is not None and folder is not None \
+                    and reuse.store.link(route.route, key, folder):
+                linked += 1
+            else:
+                made.append((route, key, render_route(env, route, site_root, context)))
         except TemplateFailure as failure:
             failures.append((index, route.template, failure.diagnostic))
             failed.add(route.template)
