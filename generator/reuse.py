@@ -158,6 +158,7 @@ class OutputStore:
         self.current: dict[str, Entry] = {}
         self.linked = self.made = 0  # units
         self.files_linked = 0
+        self._folders: set[Path] = set()  # made under the output folder already
 
     def key(self, name: str, values: object, salt: str = "") -> str | None:
         """The key of unit ``name`` made from ``values`` (with ``salt``: e.g. its template's
@@ -177,7 +178,9 @@ class OutputStore:
         linked: list[Path] = []
         for path, blob in entry[1]:
             target = safe_target(folder, PurePosixPath(path))
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.parent not in self._folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self._folders.add(target.parent)
             if not self.cache.link_blob(self.space, blob, target):
                 for done in linked:
                     done.unlink(missing_ok=True)
