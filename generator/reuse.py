@@ -102,15 +102,38 @@ class Digester:
                 raise Unkeyable(f"{kind.__qualname__} is not frozen")
             names = self._fields[kind] = tuple(f.name for f in dataclasses.fields(kind))
         hasher = hashlib.sha256(f"{kind.__module__}.{kind.__qualname__}".encode())
-        for name in names:
-            self._feed(hasher, name)
-            self._feed(hasher, getattr(value, name))
+        values = tuple(getattr(value, name) for name in names)
+        if _plain(values):
+            # The common case (text, numbers, tuples of text): the repr of exactly these types
+            # is a Python literal, so it names the values and their types; tagged apart from
+            # the walk below, whose calls per field cost ten times as much.
+            hasher.update(b"r")
+            hasher.update(repr(values).encode("utf-8", "surrogatepass"))
+        else:
+            hasher.update(b"w")
+            for name, item in zip(names, values, strict=True):
+                self._feed(hasher, name)
+                self._feed(hasher, item)
         digest = hasher.digest()
         if shared:
             if len(self._memo) >= MAX_MEMO:
                 self._memo.clear()
             self._memo[id(value)] = (value, digest)
         return digest
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+def _plain(values: tuple[Any, ...]) -> bool:
+    """Whether every value is of exactly one of _PLAIN's types, or a tuple of such values."""
+    for item in values:
+        kind = type(item)
+        if kind in _PLAIN:
+            continue
+        if kind is not tuple or any(type(inner) not in _PLAIN for inner in item):
+            return False
+    return True
 
 
 def build_salt(config: object) -> str:

@@ -326,3 +326,26 @@ def test_output_store_links_a_units_files_by_their_values(tmp_path: Path) -> Non
     assert not nowhere.link("papers/a/", key, other)
     nowhere.keep("papers/a/", key, files, tmp_path / "out0")
     nowhere.save()  # nothing to write to, and no error
+
+
+def test_digest_of_plain_dataclasses_follows_every_value_and_its_type() -> None:
+    """Dataclasses of text and numbers take a shorter path than the field walk: it must tell
+    apart everything the walk does."""
+    from markupsafe import Markup
+
+    from generator.site import CitationSource
+
+    digester = Digester()
+    source = CitationSource("T", ("A", "B"), "d", "abs", "2024-03-01", "https://x/p/",
+                            "Site", "en")
+    same = digester.digest(source)
+    assert digester.digest(replace(source)) == same
+    others = [replace(source, title="T "), replace(source, authors=("A", "B", "")),
+              replace(source, authors=("A, B",)), replace(source, arxiv="1"),
+              replace(source, arxiv=""), replace(source, keywords=("k",)),
+              replace(source, title=Markup("T")), replace(source, authors=["A", "B"]),
+              replace(source, abstract="abs\n'\""), replace(source, topic="None")]
+    digests = [digester.digest(other) for other in others]
+    assert same not in digests and len(set(digests)) == len(digests)
+    numbers = [digester.digest(replace(source, title=v)) for v in (1, True, 1.0, "1", None)]
+    assert len(set(numbers)) == len(numbers)
