@@ -14,10 +14,13 @@ processes are forked.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import pickle
+import signal
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
@@ -86,3 +89,79 @@ def _map_shared_span(span: tuple[int, int]) -> list[Any]:
     assert _SHARED_MAP is not None, "workers are forked from map_forked"
     function, items = _SHARED_MAP
     return [function(items[index]) for index in range(*span)]
+
+
+class BackgroundTask:
+    """``function()`` running in a forked child while this process goes on (see ``in_background``).
+
+    The child is the leader of its own process group, so stopping it also stops the programs
+    it started (Pagefind); the result comes back pickled through a pipe, as a pool's would.
+    """
+
+    def __init__(self, function: Callable[[], Any]) -> None:
+        self._read, write = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: run, report, and leave without the parent's cleanup
+            os.close(self._read)
+            status = 0
+            try:
+                os.setpgid(0, 0)
+                try:
+                    message = ("ok", function())
+                except BaseException as exc:  # carried to the parent as is
+                    message = ("error", exc)
+                try:
+                    payload = pickle.dumps(message)
+                except Exception as exc:  # an unpicklable result or error
+                    payload = pickle.dumps(("error", RuntimeError(repr(exc))))
+                with os.fdopen(write, "wb") as pipe:
+                    pipe.write(payload)
+            except BaseException:  # nothing may run past this point
+                status = 1
+            finally:
+                os._exit(status)
+        os.close(write)
+        with contextlib.suppress(OSError):  # also set here: no race with an early stop()
+            os.setpgid(self.pid, self.pid)
+        self._done = False
+
+    def result(self) -> Any:
+        """Wait for the child; its return value, or its exception raised here."""
+        with os.fdopen(self._read, "rb") as pipe:
+            payload = pipe.read()
+        os.waitpid(self.pid, 0)
+        self._done = True
+        if not payload:
+            raise RuntimeError("a background worker stopped before it finished")
+        kind, value = pickle.loads(payload)  # our own fork's bytes, never a file
+        if kind == "error":
+            raise value
+        return value
+
+    def stop(self) -> None:
+        """Stop the child and what it started (after an error elsewhere)."""
+        if self._done:
+            return
+        with contextlib.suppress(OSError):
+            os.killpg(self.pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.close(self._read)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self.pid, 0)
+        self._done = True
+
+
+@contextlib.contextmanager
+def in_background(function: Callable[[], T]) -> Iterator[Callable[[], T]]:
+    """Run ``function()`` in a forked child while the block runs; the block gets a callable
+    that waits for its result (raising its exception). When forking is not safe (other
+    threads run), the function runs when its result is asked for. Leaving the block on an
+    error stops the child."""
+    if not can_fork():
+        yield function
+        return
+    task = BackgroundTask(function)
+    try:
+        yield task.result
+    finally:
+        task.stop()

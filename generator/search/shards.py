@@ -109,6 +109,18 @@ def index_papers(site_dir: Path, env: jinja2.Environment, papers: Iterable[tuple
                          shard_pages=SHARD_PAGES, tail_pages=TAIL_PAGES)
 
 
+def has_search_records(env: jinja2.Environment) -> bool:
+    """Whether the theme chain has search_record.html (else the paper pages are indexed, so
+    indexing must wait for them)."""
+    try:
+        env.get_template(TEMPLATE)
+    except jinja2.TemplateNotFound:
+        return False
+    except jinja2.TemplateError:
+        return True  # reported when the records are rendered
+    return True
+
+
 def records_for(env: jinja2.Environment,
                 papers: Iterable[tuple[Paper, Any]]) -> list[SearchRecord] | None:
     """The records rendered by the theme's search_record.html; None for a theme chain without

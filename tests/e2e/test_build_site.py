@@ -179,6 +179,23 @@ def test_template_error_names_template_line_and_keeps_output(built_full: Path) -
     assert tree(built_full / "output") == before
 
 
+def test_search_record_error_stops_the_build_and_keeps_output(built_full: Path) -> None:
+    """The records are indexed in a background process while the pages are written: its
+    error fails the build like a page's, and nothing it started is left behind."""
+    before = tree(built_full / "output")
+    write_files(built_full, {
+        "site.yaml": (built_full / "site.yaml").read_text() + "theme: broken\n",
+        "themes/broken/theme.yaml": "extends: default\n",
+        "themes/broken/templates/search_record.html": "{{ paper.card.title | no_such_filter }}\n",
+    })
+    result = run_paperboy("build", "--site", str(built_full))
+    assert result.returncode == 1
+    assert "error: search_record.html:" in result.stderr and "no_such_filter" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert tree(built_full / "output") == before
+    assert sorted(p.name for p in built_full.iterdir() if p.name.startswith(".paperboy-")) == []
+
+
 def test_theme_extends_default_and_overrides_one_template_and_asset(copy_fixture_site) -> None:
     site = copy_fixture_site("full")
     write_files(site, {
