@@ -77,8 +77,10 @@ def test_sample_site_builds_all_53_papers_without_broken_links(built_sample: Pat
         server.shutdown()
     assert broken == []
     assert len([u for u in visited if "/papers/" in u and u.endswith("/")]) == 53
-    # and each paper's BibTeX, RIS and CSL-JSON download
-    assert len([u for u in visited if "/papers/" in u and "/cite." in u]) == 3 * 53
+    # and each digest issue's BibTeX, RIS and CSL-JSON download, which the paper pages link
+    issues = {u.rsplit("/", 2)[0] for u in visited if "/digests/" in u and "/papers." in u}
+    assert len([u for u in visited if "/digests/" in u and "/papers." in u]) == 3 * len(issues)
+    assert len(issues) == len(list((out / "digests").glob("*/papers.bib"))) > 0
 
 
 def test_fixture_site_has_no_broken_links_or_missing_assets(built_full: Path) -> None:
