@@ -236,17 +236,17 @@ def write_site(site_root: Path, config: SiteConfig, model: SiteModel, theme: Loa
                timer: Timer, progress: Progress | None, jobs: int | None,
                disk_cache: DiskCache | None = None) -> tuple[int, list[Diagnostic]]:
     """Pages go straight from the render workers into the staged output folder, in batches, so
-    no process holds every page at once; then the site files, then the search index (its
-    unchanged shards from ``disk_cache``). A template error leaves the previous output as it
-    was. Returns (files written, problems)."""
+    no process holds every page at once; then the site files. The search index (its unchanged
+    shards from ``disk_cache``) is made meanwhile, or last when it must read the pages. A
+    template error leaves the previous output as it was. Returns (files written, problems)."""
 
     # Without records (no papers, or a theme without search_record.html) the pages are indexed.
     records_early = (config.search.enabled and bool(model.papers)
                      and has_search_records(theme.env))
 
-    def index_search(folder: Path) -> SearchStats:
+    def index_search(folder: Path, pagefinds: int | None = None) -> SearchStats:
         return index_papers(folder, theme.env, ((p, model.cards[p.slug]) for p in model.papers),
-                            config.language, disk_cache)
+                            config.language, disk_cache, jobs=pagefinds)
 
     def finish_search(stats: SearchStats) -> None:
         timer.count("search records re-indexed", stats.reindexed)
@@ -256,14 +256,14 @@ def write_site(site_root: Path, config: SiteConfig, model: SiteModel, theme: Loa
         with timer.phase("search"):
             finish_search(index_search(folder))
 
+    last = search_last if config.search.enabled and not records_early else None
+    # Records need no rendered page: Pagefind indexes them in a forked child while the pages,
+    # feeds and citation files are made (one Pagefind at a time: the render workers hold the
+    # cores, and the tree's peak memory stays that of one index); the build waits at the end.
     try:
-        with timer.phase("write"), staged_site(
-                site_root / config.output_dir,
-                search_last if config.search.enabled and not records_early else None) as stage, \
-                (in_background(partial(index_search, stage.folder)) if records_early
+        with timer.phase("write"), staged_site(site_root / config.output_dir, last) as stage, \
+                (in_background(partial(index_search, stage.folder, 1)) if records_early
                  else nullcontext(None)) as search_result:
-            # Records need no rendered page: Pagefind indexes them in a forked child while the
-            # pages, feeds and citation files are made, and the build waits for it at the end.
             with timer.phase("render"):
                 written, problems = write_routes(theme.env, model.routes, site_root,
                                                  stage.folder, jobs=jobs, progress=progress)
