@@ -20,12 +20,15 @@ import os
 import pickle
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+STOP_WAIT_STEPS, STOP_WAIT_STEP = 500, 0.01  # a stopped background task gets 5 s to go
 
 _SHARED_MAP: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
 
@@ -94,8 +97,9 @@ def _map_shared_span(span: tuple[int, int]) -> list[Any]:
 class BackgroundTask:
     """``function()`` running in a forked child while this process goes on (see ``in_background``).
 
-    The child is the leader of its own process group, so stopping it also stops the programs
-    it started (Pagefind); the result comes back pickled through a pipe, as a pool's would.
+    The result comes back pickled through a pipe, as a pool's would. Stopping the task stops
+    the programs it started too, even those in process groups of their own (Pagefind's): the
+    child kills its children when told to stop.
     """
 
     def __init__(self, function: Callable[[], Any]) -> None:
@@ -105,7 +109,8 @@ class BackgroundTask:
             os.close(self._read)
             status = 0
             try:
-                os.setpgid(0, 0)
+                os.setpgid(0, 0)  # a terminal's Ctrl-C reaches the parent, which stops us
+                signal.signal(signal.SIGTERM, _stop_children_and_exit)
                 try:
                     message = ("ok", function())
                 except BaseException as exc:  # carried to the parent as is
@@ -142,13 +147,47 @@ class BackgroundTask:
         """Stop the child and what it started (after an error elsewhere)."""
         if self._done:
             return
-        with contextlib.suppress(OSError):
-            os.killpg(self.pid, signal.SIGKILL)
+        self._done = True
         with contextlib.suppress(OSError):
             os.close(self._read)
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(self.pid, 0)
-        self._done = True
+        with contextlib.suppress(OSError):
+            os.kill(self.pid, signal.SIGTERM)
+        for _ in range(STOP_WAIT_STEPS):
+            with contextlib.suppress(ChildProcessError):
+                if os.waitpid(self.pid, os.WNOHANG) != (0, 0):
+                    break
+                time.sleep(STOP_WAIT_STEP)
+                continue
+            break
+        else:  # it did not stop in time: its whole group goes
+            with contextlib.suppress(OSError):
+                os.killpg(self.pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self.pid, 0)
+
+
+def _stop_children_and_exit(signum: int, frame: object) -> None:
+    """SIGTERM in a background task: kill the programs it started, then leave at once."""
+    for pid in _children(os.getpid()):
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    os._exit(1)
+
+
+def _children(pid: int) -> list[int]:
+    """The child processes of ``pid`` (of all its threads), as Linux lists them."""
+    found: list[int] = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as listing:
+                found += [int(child) for child in listing.read().split()]
+        except OSError:
+            continue
+    return found
 
 
 @contextlib.contextmanager

@@ -125,8 +125,8 @@ def test_a_background_task_raises_its_error_here() -> None:
 def test_leaving_on_an_error_stops_the_task_and_the_programs_it_started(tmp_path: Path) -> None:
     started = tmp_path / "pid"
 
-    def start_a_program() -> None:  # like the search task starting Pagefind
-        program = subprocess.Popen(["sleep", "600"])
+    def start_a_program() -> None:  # like the search task starting Pagefind, in its own group
+        program = subprocess.Popen(["sleep", "600"], process_group=0)
         started.write_text(str(program.pid))
         program.wait()
 
