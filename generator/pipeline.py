@@ -11,10 +11,12 @@ come back as diagnostics; nothing is written unless all is well.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 
@@ -47,7 +49,7 @@ from generator.render import (
     theme_chain,
     write_routes,
 )
-from generator.search import index_papers
+from generator.search import BUNDLE_DIR, SearchStats, has_search_records, index_papers
 from generator.site import SiteModel, plan_site
 from generator.topics import (
     BaseCache,
@@ -63,7 +65,7 @@ from generator.topics import (
     write_lock,
 )
 from generator.urls import Urls
-from generator.workers import default_jobs
+from generator.workers import default_jobs, in_background
 from generator.write import staged_site
 
 NO_TOPICS = TopicModel((), MappingProxyType({}), MappingProxyType({}))
@@ -234,22 +236,34 @@ def write_site(site_root: Path, config: SiteConfig, model: SiteModel, theme: Loa
                timer: Timer, progress: Progress | None, jobs: int | None,
                disk_cache: DiskCache | None = None) -> tuple[int, list[Diagnostic]]:
     """Pages go straight from the render workers into the staged output folder, in batches, so
-    no process holds every page at once; then the site files, then the search index (its
-    unchanged shards from ``disk_cache``). A template error leaves the previous output as it
-    was. Returns (files written, problems)."""
+    no process holds every page at once; then the site files. The search index (its unchanged
+    shards from ``disk_cache``) is made meanwhile, or last when it must read the pages. A
+    template error leaves the previous output as it was. Returns (files written, problems)."""
 
-    def index_search(folder: Path) -> None:
-        with timer.phase("search"):
-            stats = index_papers(folder, theme.env,
-                                 ((p, model.cards[p.slug]) for p in model.papers),
-                                 config.language, disk_cache)
+    # Without records (no papers, or a theme without search_record.html) the pages are indexed.
+    records_early = (config.search.enabled and bool(model.papers)
+                     and has_search_records(theme.env))
+
+    def index_search(folder: Path, pagefinds: int | None = None) -> SearchStats:
+        return index_papers(folder, theme.env, ((p, model.cards[p.slug]) for p in model.papers),
+                            config.language, disk_cache, jobs=pagefinds)
+
+    def finish_search(stats: SearchStats) -> None:
         timer.count("search records re-indexed", stats.reindexed)
         timer.count("search shards reused", stats.reused)
 
+    def search_last(folder: Path) -> None:
+        with timer.phase("search"):
+            finish_search(index_search(folder))
+
+    last = search_last if config.search.enabled and not records_early else None
+    # Records need no rendered page: Pagefind indexes them in a forked child while the pages,
+    # feeds and citation files are made (one Pagefind at a time: the render workers hold the
+    # cores, and the tree's peak memory stays that of one index); the build waits at the end.
     try:
-        with timer.phase("write"), staged_site(site_root / config.output_dir,
-                                               index_search if config.search.enabled
-                                               else None) as stage:
+        with timer.phase("write"), staged_site(site_root / config.output_dir, last) as stage, \
+                (in_background(partial(index_search, stage.folder, 1)) if records_early
+                 else nullcontext(None)) as search_result:
             with timer.phase("render"):
                 written, problems = write_routes(theme.env, model.routes, site_root,
                                                  stage.folder, jobs=jobs, progress=progress)
@@ -263,6 +277,10 @@ def write_site(site_root: Path, config: SiteConfig, model: SiteModel, theme: Loa
             del files
             with timer.phase("exports"):  # one file at a time: BibTeX, RIS, CSL-JSON
                 stage.write(render_exports(config, model))
+            if search_result is not None:
+                with timer.phase("search"):  # only the part not hidden behind the above
+                    finish_search(search_result())
+                stage.wrote(sum(len(names) for _, _, names in os.walk(stage.folder / BUNDLE_DIR)))
     except _RenderFailed as failed:
         return 0, failed.problems
     return stage.written, problems

@@ -102,11 +102,24 @@ def pagefind_version() -> str:
 
 
 def index_papers(site_dir: Path, env: jinja2.Environment, papers: Iterable[tuple[Paper, Any]],
-                 language: str, cache: DiskCache | None = None) -> SearchStats:
+                 language: str, cache: DiskCache | None = None,
+                 jobs: int | None = None) -> SearchStats:
     """The build's search bundle in ``site_dir/pagefind/``: the records of ``(paper, card)``
-    pairs, indexed shard by shard (see above)."""
+    pairs, indexed shard by shard (see above), by up to ``jobs`` Pagefind runs at a time."""
     return index_records(site_dir, records_for(env, papers), language, cache,
-                         shard_pages=SHARD_PAGES, tail_pages=TAIL_PAGES)
+                         shard_pages=SHARD_PAGES, tail_pages=TAIL_PAGES, jobs=jobs)
+
+
+def has_search_records(env: jinja2.Environment) -> bool:
+    """Whether the theme chain has search_record.html (else the paper pages are indexed, so
+    indexing must wait for them)."""
+    try:
+        env.get_template(TEMPLATE)
+    except jinja2.TemplateNotFound:
+        return False
+    except jinja2.TemplateError:
+        return True  # reported when the records are rendered
+    return True
 
 
 def records_for(env: jinja2.Environment,
@@ -124,7 +137,8 @@ def records_for(env: jinja2.Environment,
 def index_records(site_dir: Path, records: Sequence[SearchRecord] | None, language: str,
                   cache: DiskCache | None = None, output: Path | None = None,
                   on_start: Callable[[subprocess.Popen], None] | None = None, *,
-                  shard_pages: int = SHARD_PAGES, tail_pages: int = TAIL_PAGES) -> SearchStats:
+                  shard_pages: int = SHARD_PAGES, tail_pages: int = TAIL_PAGES,
+                  jobs: int | None = None) -> SearchStats:
     """Write the search bundle of ``records`` (oldest first) into ``output`` (default
     ``site_dir/pagefind/``): shards found in ``cache`` are copied from it, the others indexed
     by Pagefind (on every core, or one at a time when ``on_start`` is given: serve stops the
@@ -152,7 +166,7 @@ def index_records(site_dir: Path, records: Sequence[SearchRecord] | None, langua
             return True
 
         # Copies (file writes) and Pagefind runs overlap; serve (on_start) runs one at a time.
-        workers = 1 if on_start is not None else min(_jobs(), len(shards))
+        workers = 1 if on_start is not None else min(jobs or _jobs(), len(shards))
         with ThreadPoolExecutor(max_workers=workers) as pool:
             indexed = list(pool.map(build, range(len(shards))))
         todo = [number for number, done in enumerate(indexed) if done]
