@@ -65,7 +65,7 @@ from generator.topics import (
     write_lock,
 )
 from generator.urls import Urls
-from generator.workers import default_jobs, in_background
+from generator.workers import default_jobs, in_background, thaw
 from generator.write import staged_site
 
 NO_TOPICS = TopicModel((), MappingProxyType({}), MappingProxyType({}))
@@ -141,6 +141,14 @@ def build_site(site_root: Path, config: SiteConfig, *, progress: Progress | None
     """``jobs``: worker processes for rendering (default: every core); ``cache``: reuse
     signed, content-hashed results from the user's cache folder (see generator/cache.py;
     never changes the output bytes); ``write=False`` renders everything and writes nothing."""
+    try:
+        return _build(site_root, config, progress, write, jobs, cache)
+    finally:
+        thaw()  # every worker has finished: what was frozen for them can be collected again
+
+
+def _build(site_root: Path, config: SiteConfig, progress: Progress | None, write: bool,
+           jobs: int | None, cache: bool) -> BuildResult:
     disk_cache, cache_warnings = open_build_cache(site_root, cache)
     jobs = jobs or default_jobs()
     timer = Timer()

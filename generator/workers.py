@@ -15,6 +15,7 @@ processes are forked.
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 import pickle
@@ -53,11 +54,26 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and live_threads() == 1
 
 
+def freeze_for_fork() -> None:
+    """Move every object tracked so far out of the garbage collector's reach (gc.freeze), as
+    Python's documentation advises before a fork: a collection writes into the header of every
+    object it scans, which copies the page holding it, so a forked worker that collected would
+    end up with a private copy of the whole planned site, and so would the parent. Objects made
+    before the freeze are never collected (a build is one short-lived process)."""
+    gc.freeze()
+
+
+def thaw() -> None:
+    """Give the objects frozen for forks back to the collector (after the last worker)."""
+    gc.unfreeze()
+
+
 def process_pool(jobs: int) -> ProcessPoolExecutor | None:
     """A pool of ``jobs`` forked workers, all forked now, before the pool starts its own
     threads; None when ``jobs`` < 2 or forking is not safe (the caller works in-process)."""
     if jobs < 2 or not can_fork():
         return None
+    freeze_for_fork()
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
     # ProcessPoolExecutor forks every worker before it starts its manager thread (for the fork
     # method, since Python 3.11); starting it here keeps later forks out of other pools' way.
@@ -104,6 +120,7 @@ class BackgroundTask:
 
     def __init__(self, function: Callable[[], Any]) -> None:
         self._read, write = os.pipe()
+        freeze_for_fork()
         self.pid = os.fork()
         if self.pid == 0:  # the child: run, report, and leave without the parent's cleanup
             os.close(self._read)
