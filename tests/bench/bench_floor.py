@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from functools import partial
 from pathlib import Path
 
 import jinja2
@@ -161,22 +162,23 @@ def main() -> None:
         files = [(p.relative_to(args.paperboy_output).as_posix(), p.read_bytes())
                  for p in sorted(args.paperboy_output.rglob("*")) if p.is_file()]
     jobs = len(os.sched_getaffinity(0))
+    # Every run writes into a folder of its own, removed only at the end: removing a tree just
+    # before a timed run leaves the disk busy with it (ext4 with discard) and slows the run.
     builds = {
-        "Hugo, cold": lambda: subprocess.run(hugo_command(hugo, hugo_site), check=True),
-        "Python floor, one process": lambda: floor_build(args.site, scratch / "one", 1),
-        f"Python floor, {jobs} processes": lambda: floor_build(args.site, scratch / "all", jobs),
+        "Hugo, cold": lambda run: subprocess.run(hugo_command(hugo, hugo_site), check=True),
+        "Python floor, one process": lambda run: floor_build(args.site, scratch / f"one{run}", 1),
+        f"Python floor, {jobs} processes": lambda run: floor_build(args.site,
+                                                                   scratch / f"all{run}", jobs),
     }
     if files:
-        builds[f"writing Paperboy's {len(files):,} files only"] = lambda: write_tree(
-            files, scratch / "writes")
+        builds[f"writing Paperboy's {len(files):,} files only"] = lambda run: write_tree(
+            files, scratch / f"writes{run}")
     results: dict[str, list[tuple[float, float]]] = defaultdict(list)
     try:
         for run in range(args.runs):
             print(f"run {run + 1} of {args.runs}", file=sys.stderr)
             for label, build in builds.items():
-                for name in ("one", "all", "writes"):
-                    shutil.rmtree(scratch / name, ignore_errors=True)
-                _timed(label, build, results)
+                _timed(label, partial(build, run), results)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     hugo_wall = statistics.median(w for w, _ in results["Hugo, cold"])
