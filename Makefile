@@ -94,6 +94,12 @@ serve: $(STAMP)
 	$(BIN)/paperboy serve
 
 # Not part of test: serve rebuild times on 1k and 10k-paper sites from ../shared/corpora.
+# The floor under any Python build of Hugo's bench site, beside Hugo (after make bench made
+# .bench/sites/paperboy-10000): make bench-floor FLOOR_ARGS="--paperboy-output DIR --runs 3"
+.PHONY: bench-floor
+bench-floor: $(STAMP)
+	$(BIN)/python -m tests.bench.bench_floor .bench/sites/paperboy-10000 $(FLOOR_ARGS)
+
 .PHONY: bench-serve
 bench-serve: $(STAMP)
 	$(BIN)/python tests/bench/serve_bench.py

@@ -11,10 +11,12 @@ come back as diagnostics; nothing is written unless all is well.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 
@@ -50,7 +52,7 @@ from generator.render import (
     write_routes,
 )
 from generator.reuse import OutputStore, Unkeyable, build_salt
-from generator.search import index_papers
+from generator.search import BUNDLE_DIR, SearchStats, has_search_records, index_papers
 from generator.site import SHARED_VIEWS, CitationSource, SiteModel, plan_site
 from generator.topics import (
     BaseCache,
@@ -66,7 +68,7 @@ from generator.topics import (
     write_lock,
 )
 from generator.urls import Urls
-from generator.workers import default_jobs
+from generator.workers import default_jobs, in_background, thaw
 from generator.write import Stage, staged_site
 
 NO_TOPICS = TopicModel((), MappingProxyType({}), MappingProxyType({}))
@@ -142,6 +144,14 @@ def build_site(site_root: Path, config: SiteConfig, *, progress: Progress | None
     """``jobs``: worker processes for rendering (default: every core); ``cache``: reuse
     signed, content-hashed results from the user's cache folder (see generator/cache.py;
     never changes the output bytes); ``write=False`` renders everything and writes nothing."""
+    try:
+        return _build(site_root, config, progress, write, jobs, cache)
+    finally:
+        thaw()  # every worker has finished: what was frozen for them can be collected again
+
+
+def _build(site_root: Path, config: SiteConfig, progress: Progress | None, write: bool,
+           jobs: int | None, cache: bool) -> BuildResult:
     disk_cache, cache_warnings = open_build_cache(site_root, cache)
     jobs = jobs or default_jobs()
     timer = Timer()
@@ -269,24 +279,36 @@ def write_site(site_root: Path, config: SiteConfig, model: SiteModel, theme: Loa
                timer: Timer, progress: Progress | None, jobs: int | None,
                disk_cache: DiskCache | None = None) -> tuple[int, list[Diagnostic]]:
     """Pages go straight from the render workers into the staged output folder, in batches, so
-    no process holds every page at once; then the site files, then the search index (its
-    unchanged shards from ``disk_cache``). With a ``disk_cache``, pages, e-mails and export
-    files whose inputs are unchanged since the last build are hard-linked from it instead of
-    being made and written. A template error leaves the previous output as it was. Returns
-    (files written, problems)."""
+    no process holds every page at once; then the site files. The search index (its unchanged
+    shards from ``disk_cache``) is made meanwhile, or last when it must read the pages. With a
+    ``disk_cache``, pages, e-mails and export files whose inputs are unchanged since the last
+    build are hard-linked from it instead of being made and written. A template error leaves
+    the previous output as it was. Returns (files written, problems)."""
 
-    def index_search(folder: Path) -> None:
-        with timer.phase("search"):
-            stats = index_papers(folder, theme.env,
-                                 ((p, model.cards[p.slug]) for p in model.papers),
-                                 config.language, disk_cache)
+    # Without records (no papers, or a theme without search_record.html) the pages are indexed.
+    records_early = (config.search.enabled and bool(model.papers)
+                     and has_search_records(theme.env))
+
+    def index_search(folder: Path, pagefinds: int | None = None) -> SearchStats:
+        return index_papers(folder, theme.env, ((p, model.cards[p.slug]) for p in model.papers),
+                            config.language, disk_cache, jobs=pagefinds)
+
+    def finish_search(stats: SearchStats) -> None:
         timer.count("search records re-indexed", stats.reindexed)
         timer.count("search shards reused", stats.reused)
 
+    def search_last(folder: Path) -> None:
+        with timer.phase("search"):
+            finish_search(index_search(folder))
+
+    last = search_last if config.search.enabled and not records_early else None
+    # Records need no rendered page: Pagefind indexes them in a forked child while the pages,
+    # feeds and citation files are made (one Pagefind at a time: the render workers hold the
+    # cores, and the tree's peak memory stays that of one index); the build waits at the end.
     try:
-        with timer.phase("write"), staged_site(site_root / config.output_dir,
-                                               index_search if config.search.enabled
-                                               else None) as stage:
+        with timer.phase("write"), staged_site(site_root / config.output_dir, last) as stage, \
+                (in_background(partial(index_search, stage.folder, 1)) if records_early
+                 else nullcontext(None)) as search_result:
             with timer.phase("render"):
                 reuse = output_reuse(config, model, theme, disk_cache)
                 written, problems = write_routes(theme.env, model.routes, site_root,
@@ -312,6 +334,10 @@ def write_site(site_root: Path, config: SiteConfig, model: SiteModel, theme: Loa
                     stage.write(render_exports(config, model))
                 else:
                     write_exports(config, model, stage, reuse.exports, timer)
+            if search_result is not None:
+                with timer.phase("search"):  # only the part not hidden behind the above
+                    finish_search(search_result())
+                stage.wrote(sum(len(names) for _, _, names in os.walk(stage.folder / BUNDLE_DIR)))
     except _RenderFailed as failed:
         return 0, failed.problems
     if reuse is not None:  # only once the new output is in place: a failed build keeps the last

@@ -108,9 +108,8 @@ def feeds_index() -> str:
 
 
 def downloads(route: str) -> tuple[str, str, str]:
-    """The BibTeX, RIS and CSL-JSON files of a page's papers, beside the page."""
-    if route.startswith("papers/"):
-        return f"{route}cite.bib", f"{route}cite.ris", f"{route}cite.json"
+    """The BibTeX, RIS and CSL-JSON files of a digest issue's or topic's papers, beside its
+    page."""
     return f"{route}papers.bib", f"{route}papers.ris", f"{route}papers.json"
 
 

@@ -14,15 +14,22 @@ processes are forked.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import multiprocessing
 import os
+import pickle
+import signal
 import threading
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+STOP_WAIT_STEPS, STOP_WAIT_STEP = 500, 0.01  # a stopped background task gets 5 s to go
 
 _SHARED_MAP: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
 
@@ -47,11 +54,26 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and live_threads() == 1
 
 
+def freeze_for_fork() -> None:
+    """Move every object tracked so far out of the garbage collector's reach (gc.freeze), as
+    Python's documentation advises before a fork: a collection writes into the header of every
+    object it scans, which copies the page holding it, so a forked worker that collected would
+    end up with a private copy of the whole planned site, and so would the parent. Objects made
+    before the freeze are never collected (a build is one short-lived process)."""
+    gc.freeze()
+
+
+def thaw() -> None:
+    """Give the objects frozen for forks back to the collector (after the last worker)."""
+    gc.unfreeze()
+
+
 def process_pool(jobs: int) -> ProcessPoolExecutor | None:
     """A pool of ``jobs`` forked workers, all forked now, before the pool starts its own
     threads; None when ``jobs`` < 2 or forking is not safe (the caller works in-process)."""
     if jobs < 2 or not can_fork():
         return None
+    freeze_for_fork()
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
     # ProcessPoolExecutor forks every worker before it starts its manager thread (for the fork
     # method, since Python 3.11); starting it here keeps later forks out of other pools' way.
@@ -86,3 +108,116 @@ def _map_shared_span(span: tuple[int, int]) -> list[Any]:
     assert _SHARED_MAP is not None, "workers are forked from map_forked"
     function, items = _SHARED_MAP
     return [function(items[index]) for index in range(*span)]
+
+
+class BackgroundTask:
+    """``function()`` running in a forked child while this process goes on (see ``in_background``).
+
+    The result comes back pickled through a pipe, as a pool's would. Stopping the task stops
+    the programs it started too, even those in process groups of their own (Pagefind's): the
+    child kills its children when told to stop.
+    """
+
+    def __init__(self, function: Callable[[], Any]) -> None:
+        self._read, write = os.pipe()
+        freeze_for_fork()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: run, report, and leave without the parent's cleanup
+            os.close(self._read)
+            status = 0
+            try:
+                os.setpgid(0, 0)  # a terminal's Ctrl-C reaches the parent, which stops us
+                signal.signal(signal.SIGTERM, _stop_children_and_exit)
+                try:
+                    message = ("ok", function())
+                except BaseException as exc:  # carried to the parent as is
+                    message = ("error", exc)
+                try:
+                    payload = pickle.dumps(message)
+                except Exception as exc:  # an unpicklable result or error
+                    payload = pickle.dumps(("error", RuntimeError(repr(exc))))
+                with os.fdopen(write, "wb") as pipe:
+                    pipe.write(payload)
+            except BaseException:  # nothing may run past this point
+                status = 1
+            finally:
+                os._exit(status)
+        os.close(write)
+        with contextlib.suppress(OSError):  # also set here: no race with an early stop()
+            os.setpgid(self.pid, self.pid)
+        self._done = False
+
+    def result(self) -> Any:
+        """Wait for the child; its return value, or its exception raised here."""
+        with os.fdopen(self._read, "rb") as pipe:
+            payload = pipe.read()
+        os.waitpid(self.pid, 0)
+        self._done = True
+        if not payload:
+            raise RuntimeError("a background worker stopped before it finished")
+        kind, value = pickle.loads(payload)  # our own fork's bytes, never a file
+        if kind == "error":
+            raise value
+        return value
+
+    def stop(self) -> None:
+        """Stop the child and what it started (after an error elsewhere)."""
+        if self._done:
+            return
+        self._done = True
+        with contextlib.suppress(OSError):
+            os.close(self._read)
+        with contextlib.suppress(OSError):
+            os.kill(self.pid, signal.SIGTERM)
+        for _ in range(STOP_WAIT_STEPS):
+            with contextlib.suppress(ChildProcessError):
+                if os.waitpid(self.pid, os.WNOHANG) != (0, 0):
+                    break
+                time.sleep(STOP_WAIT_STEP)
+                continue
+            break
+        else:  # it did not stop in time: its whole group goes
+            with contextlib.suppress(OSError):
+                os.killpg(self.pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self.pid, 0)
+
+
+def _stop_children_and_exit(signum: int, frame: object) -> None:
+    """SIGTERM in a background task: kill the programs it started, then leave at once."""
+    for pid in _children(os.getpid()):
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    os._exit(1)
+
+
+def _children(pid: int) -> list[int]:
+    """The child processes of ``pid`` (of all its threads), as Linux lists them."""
+    found: list[int] = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as listing:
+                found += [int(child) for child in listing.read().split()]
+        except OSError:
+            continue
+    return found
+
+
+@contextlib.contextmanager
+def in_background(function: Callable[[], T]) -> Iterator[Callable[[], T]]:
+    """Run ``function()`` in a forked child while the block runs; the block gets a callable
+    that waits for its result (raising its exception). When forking is not safe (other
+    threads run), the function runs when its result is asked for. Leaving the block on an
+    error stops the child."""
+    if not can_fork():
+        yield function
+        return
+    task = BackgroundTask(function)
+    try:
+        yield task.result
+    finally:
+        task.stop()

@@ -1,6 +1,8 @@
-"""The export files of a site: for each paper ``papers/<slug>/cite.bib``, ``cite.ris`` and
-``cite.json`` (CSL-JSON), and for each digest issue and topic ``papers.bib``, ``papers.ris`` and
-``papers.json`` holding all of its papers, so a whole issue goes into a reference manager at once.
+"""The export files of a site: for each digest issue and topic ``papers.bib``, ``papers.ris``
+and ``papers.json`` (CSL-JSON) holding all of its papers, so a whole issue goes into a reference
+manager at once. A paper has no files of its own: its page shows its BibTeX entry and carries
+the ``citation_*`` tags reference managers read, and its issue's files hold it in every format
+(three files per paper were most of a site's files and of its build time).
 
 Made lazily, one file at a time, so a large site never holds them all; each paper's records are
 made once (and remembered by value, for ``paperboy serve``) however many files list it.
@@ -72,9 +74,6 @@ def export_units(config: SiteConfig, model: SiteModel) -> Iterator[Unit]:
     (generator/reuse.py) to key them by."""
     sources = {p.slug: citation_source(p, model.cards[p.slug], model.urls, config)
                for p in model.papers}
-    for paper in model.papers:
-        route = urls.paper(paper.slug)
-        yield route, sources[paper.slug], partial(_paper_files, route, sources[paper.slug])
     collections: list[tuple[str, Sequence[Paper | str]]] = [
         (urls.issue(issue.key), issue.papers) for issue in model.issues]
     by_topic: dict[str, list[str]] = {t.slug: [] for t in model.topics}
@@ -86,11 +85,6 @@ def export_units(config: SiteConfig, model: SiteModel) -> Iterator[Unit]:
     for route, members in collections:
         chosen = tuple(sources[m if isinstance(m, str) else m.slug] for m in members)
         yield route, chosen, partial(_collection_files, route, chosen)
-
-
-def _paper_files(route: str, source: CitationSource) -> list[OutputFile]:
-    records = _records(source)
-    return list(_files(route, [records.bib], [records.ris], [records.csl]))
 
 
 def _collection_files(route: str, sources: Sequence[CitationSource]) -> list[OutputFile]:

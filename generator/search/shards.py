@@ -102,11 +102,24 @@ def pagefind_version() -> str:
 
 
 def index_papers(site_dir: Path, env: jinja2.Environment, papers: Iterable[tuple[Paper, Any]],
-                 language: str, cache: DiskCache | None = None) -> SearchStats:
+                 language: str, cache: DiskCache | None = None,
+                 jobs: int | None = None) -> SearchStats:
     """The build's search bundle in ``site_dir/pagefind/``: the records of ``(paper, card)``
-    pairs, indexed shard by shard (see above)."""
+    pairs, indexed shard by shard (see above), by up to ``jobs`` Pagefind runs at a time."""
     return index_records(site_dir, records_for(env, papers), language, cache,
-                         shard_pages=SHARD_PAGES, tail_pages=TAIL_PAGES)
+                         shard_pages=SHARD_PAGES, tail_pages=TAIL_PAGES, jobs=jobs)
+
+
+def has_search_records(env: jinja2.Environment) -> bool:
+    """Whether the theme chain has search_record.html (else the paper pages are indexed, so
+    indexing must wait for them)."""
+    try:
+        env.get_template(TEMPLATE)
+    except jinja2.TemplateNotFound:
+        return False
+    except jinja2.TemplateError:
+        return True  # reported when the records are rendered
+    return True
 
 
 def records_for(env: jinja2.Environment,
@@ -124,16 +137,20 @@ def records_for(env: jinja2.Environment,
 def index_records(site_dir: Path, records: Sequence[SearchRecord] | None, language: str,
                   cache: DiskCache | None = None, output: Path | None = None,
                   on_start: Callable[[subprocess.Popen], None] | None = None, *,
-                  shard_pages: int = SHARD_PAGES, tail_pages: int = TAIL_PAGES) -> SearchStats:
+                  shard_pages: int = SHARD_PAGES, tail_pages: int = TAIL_PAGES,
+                  jobs: int | None = None) -> SearchStats:
     """Write the search bundle of ``records`` (oldest first) into ``output`` (default
     ``site_dir/pagefind/``): shards found in ``cache`` are copied from it, the others indexed
     by Pagefind (on every core, or one at a time when ``on_start`` is given: serve stops the
-    running one) and stored. Without records (None, or a site without papers: Pagefind
-    refuses to index nothing) the site's pages are indexed, whole. Raises UserError if
-    Pagefind fails."""
+    running one) and stored. ``records`` None: the paper pages written in ``site_dir`` are the
+    records (``page_records``); none at all (a site without papers: Pagefind refuses to index
+    nothing): its other pages are indexed, whole. Raises UserError if Pagefind fails."""
     bundle = output or site_dir / pagefind.BUNDLE_DIR
-    if not records:
-        pagefind.index_site(site_dir, language, output=bundle, on_start=on_start)
+    if records is None:
+        records = page_records(site_dir)
+    if not records:  # Pagefind refuses to index no file: give it the other pages (no body)
+        pagefind.run_pagefind(site_dir, bundle, language, on_start, glob=pagefind.ALL_PAGES_GLOB)
+        pagefind.write_manifest(bundle, 1)
         return SearchStats()
     cache = cache or DiskCache(None)
     shards = split(records, shard_pages, tail_pages)
@@ -152,7 +169,7 @@ def index_records(site_dir: Path, records: Sequence[SearchRecord] | None, langua
             return True
 
         # Copies (file writes) and Pagefind runs overlap; serve (on_start) runs one at a time.
-        workers = 1 if on_start is not None else min(_jobs(), len(shards))
+        workers = 1 if on_start is not None else min(jobs or _jobs(), len(shards))
         with ThreadPoolExecutor(max_workers=workers) as pool:
             indexed = list(pool.map(build, range(len(shards))))
         todo = [number for number, done in enumerate(indexed) if done]
@@ -168,6 +185,21 @@ def index_records(site_dir: Path, records: Sequence[SearchRecord] | None, langua
         cache.prune_blobs(BLOB_SPACE, [v["blob"] for v in current.values() if v is not None])
     return SearchStats(len(records), sum(len(shards[n]) for n in todo), len(shards),
                        len(shards) - len(todo))
+
+
+def index_site(site_dir: Path, language: str, output: Path | None = None,
+               on_start: Callable[[subprocess.Popen], None] | None = None,
+               cache: DiskCache | None = None) -> SearchStats:
+    """The search bundle of a written site: its paper pages indexed as records."""
+    return index_records(site_dir, None, language, cache, output, on_start)
+
+
+def page_records(site_dir: Path) -> list[SearchRecord]:
+    """The paper pages written in ``site_dir`` as search records, in path order: what a theme
+    without search_record.html has Pagefind index (it reads each page whole, into memory)."""
+    pages = sorted(site_dir.glob(pagefind.PAGES_GLOB))
+    return [SearchRecord(page.relative_to(site_dir).as_posix(), page.read_bytes())
+            for page in pages]
 
 
 def scratch_folder(site_dir: Path) -> Path:

@@ -420,7 +420,10 @@ class Planner:
             related=related,
             scholarly=self.scholarly_meta(self._citation_source(paper, card)),
             comment=paper.comment, journal_ref=paper.journal_ref,
-            downloads=self.downloads(urls.paper(paper.slug)),
+            # no citation files per paper: the page shows its BibTeX (and the citation_* tags
+            # reference managers read); its issue's files hold it in every format
+            downloads=self.downloads(
+                urls.issue(issue_key(paper.date, self.config.digest.period))),
         )
 
     def _citation_source(self, paper: Paper, card: PaperCard) -> CitationSource:

@@ -7,12 +7,19 @@ on those rows groups the papers that most runs put together (squared distance be
 is twice the number of runs that separate them, so this is k-means on the co-association of
 evidence accumulation, without its n x n matrix). Measured against the best of the same number of
 starts on both bench corpora (README: Topic quality). Pure and deterministic.
+
+The runs are independent and scikit-learn's k-means iterations release the GIL, so they run on
+threads, one per core (each with its own seed: the votes do not depend on the thread count).
 """
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 from scipy import sparse
+
+from generator.workers import default_jobs
 
 FINAL_RESTARTS = 10  # k-means++ starts on the vote rows (cheap: one non-zero per run)
 
@@ -24,8 +31,12 @@ def consensus_kmeans(embedding: np.ndarray, k: int, seed: int, runs: int) -> np.
     n = embedding.shape[0]
     k = min(k, len(np.unique(embedding, axis=0)))  # identical rows cannot be split
     seeds = np.random.default_rng(seed).integers(0, 2**31 - 1, size=runs).tolist()
-    votes = np.column_stack([KMeans(n_clusters=k, n_init=1, random_state=s).fit_predict(embedding)
-                             for s in seeds])
+
+    def run(run_seed: int) -> np.ndarray:
+        return KMeans(n_clusters=k, n_init=1, random_state=run_seed).fit_predict(embedding)
+
+    with ThreadPoolExecutor(max_workers=min(default_jobs(), runs)) as pool:
+        votes = np.column_stack(list(pool.map(run, seeds)))
     if runs == 1 or len(np.unique(votes, axis=0)) < k:
         return votes[:, 0]  # too few distinct vote patterns to form k groups: nothing to agree
     columns = (votes + np.arange(runs) * k).ravel()

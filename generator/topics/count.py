@@ -15,8 +15,12 @@ text, so they cannot choose it. Pure and deterministic.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 from scipy import sparse
+
+from generator.workers import default_jobs
 
 NEIGHBOURS = 10
 MIN_NEIGHBOURS = 2
@@ -80,10 +84,14 @@ def choose_count(embedding: np.ndarray, k_max: int, seed: int) -> tuple[int, dic
         rows = embedding[np.sort(np.random.default_rng(seed).choice(n, SAMPLE, replace=False))]
     k_max = min(k_max, rows.shape[0] - 1)
     graph = neighbour_graph(rows, neighbours(rows.shape[0], k_max))
-    scores = {}
-    for k in candidates(k_max):
+
+    def score(k: int) -> float:  # on threads: scikit-learn's k-means releases the GIL
         labels = KMeans(n_clusters=k, n_init=SELECTION_RESTARTS, random_state=seed).fit_predict(
             rows)
-        scores[k] = round(modularity(graph, labels), 6)
+        return round(modularity(graph, labels), 6)
+
+    ks = candidates(k_max)
+    with ThreadPoolExecutor(max_workers=min(default_jobs(), len(ks))) as pool:
+        scores = dict(zip(ks, pool.map(score, ks), strict=True))
     best = max(scores, key=lambda k: (scores[k], -k))
     return best, scores

@@ -77,8 +77,10 @@ def test_sample_site_builds_all_53_papers_without_broken_links(built_sample: Pat
         server.shutdown()
     assert broken == []
     assert len([u for u in visited if "/papers/" in u and u.endswith("/")]) == 53
-    # and each paper's BibTeX, RIS and CSL-JSON download
-    assert len([u for u in visited if "/papers/" in u and "/cite." in u]) == 3 * 53
+    # and each digest issue's BibTeX, RIS and CSL-JSON download, which the paper pages link
+    issues = {u.rsplit("/", 2)[0] for u in visited if "/digests/" in u and "/papers." in u}
+    assert len([u for u in visited if "/digests/" in u and "/papers." in u]) == 3 * len(issues)
+    assert len(issues) == len(list((out / "digests").glob("*/papers.bib"))) > 0
 
 
 def test_fixture_site_has_no_broken_links_or_missing_assets(built_full: Path) -> None:
@@ -177,6 +179,23 @@ def test_template_error_names_template_line_and_keeps_output(built_full: Path) -
     assert "themes/broken/templates/tag.html:3: error: template: 'no_such_value' is undefined" \
         in result.stderr
     assert tree(built_full / "output") == before
+
+
+def test_search_record_error_stops_the_build_and_keeps_output(built_full: Path) -> None:
+    """The records are indexed in a background process while the pages are written: its
+    error fails the build like a page's, and nothing it started is left behind."""
+    before = tree(built_full / "output")
+    write_files(built_full, {
+        "site.yaml": (built_full / "site.yaml").read_text() + "theme: broken\n",
+        "themes/broken/theme.yaml": "extends: default\n",
+        "themes/broken/templates/search_record.html": "{{ paper.card.title | no_such_filter }}\n",
+    })
+    result = run_paperboy("build", "--site", str(built_full))
+    assert result.returncode == 1
+    assert "error: search_record.html:" in result.stderr and "no_such_filter" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert tree(built_full / "output") == before
+    assert sorted(p.name for p in built_full.iterdir() if p.name.startswith(".paperboy-")) == []
 
 
 def test_theme_extends_default_and_overrides_one_template_and_asset(copy_fixture_site) -> None:

@@ -83,33 +83,40 @@ def test_feeds_page_links_every_format_and_the_footer_links_it(built: Path) -> N
         assert "/digest/feeds/" in hrefs and "/digest/feeds.opml" in hrefs
 
 
-def test_paper_downloads_parse_as_bibtex_ris_and_csl_json(built: Path) -> None:
-    folder = built / "papers" / "1706.03762"
-    hrefs = links(folder / "index.html").hrefs
-    for name in ("cite.bib", "cite.ris", "cite.json"):
-        assert f"/digest/papers/1706.03762/{name}" in hrefs
-    library = bibtexparser.parse_string((folder / "cite.bib").read_text())
+def test_paper_page_cites_itself_and_links_its_issues_files_that_hold_it(built: Path) -> None:
+    page = built / "papers" / "1706.03762" / "index.html"
+    shown = re.search(r'<pre class="bibtex"[^>]*><code>(.*?)</code></pre>', page.read_text(),
+                      re.S)
+    assert shown is not None
+    (on_page,) = bibtexparser.parse_string(html_module.unescape(shown.group(1))).entries
+    assert on_page.key == "vaswani2024attention" and on_page["eprint"] == "1706.03762"
+    downloads = {Path(h).suffix: local(built, h)
+                 for h in links(page).hrefs if Path(h).name.startswith("papers.")}
+    assert sorted(downloads) == [".bib", ".json", ".ris"]
+    assert {p.parent for p in downloads.values()} == {built / "digests" / "2024-03-12"}
+    library = bibtexparser.parse_string(downloads[".bib"].read_text())
     assert not library.failed_blocks
-    (entry,) = library.entries
-    assert entry.key == "vaswani2024attention"
-    assert entry["title"] == "Attention Is All You Need"
+    (entry,) = [e for e in library.entries if e.key == "vaswani2024attention"]
     assert entry["eprint"] == "1706.03762"
+    assert entry["title"] == "Attention Is All You Need"
     assert "transduction" in entry["abstract"]
-    (record,) = rispy.loads((folder / "cite.ris").read_text(encoding="utf-8"))
+    (record,) = [r for r in rispy.loads(downloads[".ris"].read_text(encoding="utf-8"))
+                 if r["title"] == "Attention Is All You Need"]
     assert record["type_of_reference"] == "UNPB"
-    assert record["title"] == "Attention Is All You Need"
     assert record["authors"][:2] == ["Ashish Vaswani", "Noam Shazeer"]
     assert record["date"] == "2024/03/12"
-    (item,) = json.loads((folder / "cite.json").read_text())
+    (item,) = [i for i in json.loads(downloads[".json"].read_text())
+               if i["id"] == "vaswani2024attention"]
     assert item["author"][0] == {"family": "Vaswani", "given": "Ashish"}
     assert item["issued"] == {"date-parts": [[2024, 3, 12]]}
-    assert formatted_bibliography(folder / "cite.json") == [
+    assert formatted_bibliography([item]) == [
         "Vaswani, A. et al. (2024) “Attention Is All You Need”. arXiv. "
         "Available at: https://arxiv.org/abs/1706.03762v7."]
+    assert [p for p in built.rglob("cite.*")] == []  # no files per paper
 
 
-def formatted_bibliography(path: Path) -> list[str]:
-    """The CSL-JSON file formatted by citeproc-py (the Harvard style it ships)."""
+def formatted_bibliography(items: list[dict]) -> list[str]:
+    """CSL-JSON items formatted by citeproc-py (the Harvard style it ships)."""
     from citeproc import (
         Citation,
         CitationItem,
@@ -119,7 +126,7 @@ def formatted_bibliography(path: Path) -> list[str]:
     )
     from citeproc.source.json import CiteProcJSON
 
-    source = CiteProcJSON(json.loads(path.read_text()))
+    source = CiteProcJSON(items)
     style = CitationStylesStyle("harvard-cite-them-right", validate=False)
     bibliography = CitationStylesBibliography(style, source, formatter.plain)
     for key in source:

@@ -264,7 +264,7 @@ def test_daily_build_with_lock_and_cache_equals_a_clean_checkout_of_the_same_day
     assert _tree(site / "output") == _tree(clean / "output")
     if damage == "ci":  # the outputs the day does not reach are linked, not made
         assert daily.counts["pages reused"] > 0 and daily.counts["pages rendered"] > 0
-        assert daily.counts["export units reused"] > daily.counts["export units made"] > 0
+        assert daily.counts["export units reused"] > 0 and daily.counts["export units made"] > 0
     assert (site / "topics.lock.yaml").read_bytes() == (clean / "topics.lock.yaml").read_bytes()
     assert b"Planted label" not in (site / "output" / "index.html").read_bytes()
     if damage == "none":

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
 from generator.config import load_config
 from generator.content import load_content
+from generator.diagnostics import UserError
 from generator.pipeline import fit_topics
 from generator.render import (
     asset_url_function,
@@ -20,7 +23,7 @@ from generator.render import (
     write_routes,
 )
 from generator.site import plan_site
-from generator.workers import map_forked
+from generator.workers import in_background, map_forked
 from tests.conftest import REPO, write_files
 
 
@@ -101,3 +104,49 @@ def test_map_forked_keeps_order_and_takes_unpicklable_functions() -> None:
 def test_map_forked_small_input_runs_in_process() -> None:
     results = map_forked(lambda _: os.getpid(), [1, 2, 3], jobs=2, min_per_worker=50)
     assert results == [os.getpid()] * 3
+
+
+@pytest.mark.forks
+def test_a_background_task_returns_its_value_from_another_process() -> None:
+    with in_background(os.getpid) as result:
+        assert result() != os.getpid()
+
+
+@pytest.mark.forks
+def test_a_background_task_raises_its_error_here() -> None:
+    def fail() -> None:
+        raise UserError("error: search: Pagefind failed")
+
+    with in_background(fail) as result, pytest.raises(UserError, match="Pagefind failed"):
+        result()
+
+
+@pytest.mark.forks
+def test_leaving_on_an_error_stops_the_task_and_the_programs_it_started(tmp_path: Path) -> None:
+    started = tmp_path / "pid"
+
+    def start_a_program() -> None:  # like the search task starting Pagefind, in its own group
+        program = subprocess.Popen(["sleep", "600"], process_group=0)
+        started.write_text(str(program.pid))
+        program.wait()
+
+    with pytest.raises(KeyError), in_background(start_a_program):
+        for _ in range(500):
+            if started.exists() and started.read_text():
+                break
+            time.sleep(0.01)
+        raise KeyError("a page failed")
+    pid = int(started.read_text())
+    for _ in range(500):  # killed at once; the kernel may take a moment to reap it
+        if not _running(pid):
+            break
+        time.sleep(0.01)
+    assert not _running(pid)
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

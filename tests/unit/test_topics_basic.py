@@ -6,6 +6,7 @@ import datetime as dt
 import random
 
 import numpy as np
+import pytest
 
 from generator.models import Paper, SourceRef
 from generator.topics.count import candidates, choose_count
@@ -120,6 +121,19 @@ def test_consensus_recovers_groups_that_single_runs_miss() -> None:
     agreed = consensus_kmeans(rows, 12, seed=0, runs=20)
     assert adjusted_rand_score(truth, agreed) == 1.0
     assert np.array_equal(agreed, consensus_kmeans(rows, 12, seed=0, runs=20))
+
+
+def test_consensus_does_not_depend_on_how_many_threads_run_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.topics import consensus
+
+    rows = planted(10, 15, seed=2) + np.random.default_rng(3).normal(0, 0.3, (150, 30))
+    found = []
+    for threads in (1, 2, 5):
+        monkeypatch.setattr(consensus, "default_jobs", lambda threads=threads: threads)
+        found.append(consensus.consensus_kmeans(rows, 10, seed=4, runs=15))
+    assert all(np.array_equal(found[0], other) for other in found[1:])
+    assert len(np.unique(found[0])) == 10
 
 
 def test_choose_count_scores_every_candidate_and_respects_the_maximum() -> None:
