@@ -19,6 +19,7 @@ import json
 import os
 import re
 import secrets
+import stat
 import subprocess
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -162,6 +163,54 @@ class DiskCache:
             return None
         return data if hashlib.sha256(data).hexdigest() == digest else None
 
+    def link_blob(self, space: str, digest: str, target: Path) -> bool:
+        """Hard-link the blob ``digest`` to ``target`` (a new name; its folder must exist)
+        and check what was linked: a regular file, not a symlink, whose bytes have that
+        SHA-256. Anything else (absent, damaged, planted, another file system) is False with
+        ``target`` left absent, and a blob found wrong is removed so the next build can put it
+        right. The check reads the linked inode itself, so what passes is what is published."""
+        path = self._blob_path(space, digest)
+        if path is None:
+            return False
+        try:
+            os.link(path, target, follow_symlinks=False)
+        except OSError:
+            return False
+        if file_sha256(target) == digest:
+            return True
+        target.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
+        return False
+
+    def adopt_blob(self, space: str, digest: str, source: Path) -> bool:
+        """Keep the file ``source``, whose bytes the caller just wrote and hashed to
+        ``digest``, as that blob by hard-linking it: no second copy on disk. The file must
+        never be written into afterwards (write.write_files always makes a new file). False
+        when it cannot be kept (no cache, another file system)."""
+        path = self._blob_path(space, digest)
+        if path is None:
+            return False
+        try:
+            try:
+                os.link(source, path)
+            except FileNotFoundError:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                os.link(source, path)
+        except FileExistsError:
+            # the same bytes from another output, unless a damaged blob sits there: replaced
+            if file_sha256(path) == digest:
+                return True
+            temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            try:
+                temp.unlink(missing_ok=True)
+                os.link(source, temp)
+                os.replace(temp, path)
+            except OSError:
+                return False
+        except OSError:
+            return False
+        return True
+
     def prune_blobs(self, space: str, keep: Iterable[str]) -> None:
         """Remove the blobs of ``space`` not in ``keep`` (call after storing the record that
         names the ones still in use)."""
@@ -251,6 +300,27 @@ def _shown(folder: Path, site_root: Path) -> str:
         return folder.resolve().relative_to(site_root.resolve()).as_posix()
     except ValueError:
         return str(folder)
+
+
+def file_sha256(path: Path) -> str | None:
+    """SHA-256 of a regular file's bytes, read without following a symlink; None for
+    anything else (a symlink, a folder, a device, a missing file)."""
+    try:
+        # non-blocking: a planted FIFO must not hang the build (regular files ignore it)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        digest = hashlib.sha256()
+        while chunk := os.read(fd, 1 << 20):
+            digest.update(chunk)
+        return digest.hexdigest()
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def papers_key(parts: Iterable[str]) -> str:

@@ -27,7 +27,7 @@ from generator.cache import DiskCache, open_build_cache
 from generator.config import SiteConfig
 from generator.content import load_content
 from generator.diagnostics import Diagnostic, Diagnostics
-from generator.exports import render_exports
+from generator.exports import export_units, render_exports
 from generator.feeds import (
     render_digest_feed,
     render_feeds,
@@ -36,21 +36,24 @@ from generator.feeds import (
     render_sitemap,
 )
 from generator.filters import render_filter_index
-from generator.mail import render_issue_emails
+from generator.mail import EMAIL_TEMPLATES, email_inputs, render_emails_of, render_issue_emails
 from generator.markup import start_markup
 from generator.models import LoadResult, OutputFile, Paper, Progress, TopicModel
 from generator.ranking import render_ranking_files
 from generator.render import (
     Asset,
+    PageReuse,
     asset_url_function,
     collect_assets,
     make_environment,
     render_routes,
+    template_fingerprints,
     theme_chain,
     write_routes,
 )
+from generator.reuse import OutputStore, Unkeyable, build_salt
 from generator.search import BUNDLE_DIR, SearchStats, has_search_records, index_papers
-from generator.site import SiteModel, plan_site
+from generator.site import SHARED_VIEWS, CitationSource, SiteModel, plan_site
 from generator.topics import (
     BaseCache,
     base_fingerprint,
@@ -66,7 +69,7 @@ from generator.topics import (
 )
 from generator.urls import Urls
 from generator.workers import default_jobs, in_background, thaw
-from generator.write import staged_site
+from generator.write import Stage, staged_site
 
 NO_TOPICS = TopicModel((), MappingProxyType({}), MappingProxyType({}))
 
@@ -240,13 +243,47 @@ def load_theme(site_root: Path, config: SiteConfig, links: Urls,
     return LoadedTheme(env, assets)
 
 
+@dataclass(frozen=True)
+class OutputReuse:
+    """The output files of the last build, by kind, to link unchanged ones from
+    (generator/reuse.py), and to record this build's in for the next one."""
+
+    pages: PageReuse
+    emails: OutputStore
+    exports: OutputStore
+
+    def save(self) -> None:
+        for store in (self.pages.store, self.emails, self.exports):
+            store.save()
+
+
+def output_reuse(config: SiteConfig, model: SiteModel, theme: LoadedTheme,
+                 disk_cache: DiskCache | None) -> OutputReuse | None:
+    """The last build's outputs (None: no cache, or a setting the digest cannot key)."""
+    if disk_cache is None or disk_cache.folder is None:
+        return None
+    try:
+        salt = build_salt(config)
+    except Unkeyable:
+        return None
+    names = {r.template for r in model.routes} | set(EMAIL_TEMPLATES)
+    prints = template_fingerprints(theme.env, names, theme.assets)
+    emails = "\n".join([salt, *(prints[name] for name in EMAIL_TEMPLATES)])
+    return OutputReuse(PageReuse(OutputStore(disk_cache, "pages", salt, SHARED_VIEWS), prints),
+                       OutputStore(disk_cache, "emails", emails, SHARED_VIEWS),
+                       # a paper's source is in its own unit and its issue's and topic's
+                       OutputStore(disk_cache, "exports", salt, (CitationSource,)))
+
+
 def write_site(site_root: Path, config: SiteConfig, model: SiteModel, theme: LoadedTheme,
                timer: Timer, progress: Progress | None, jobs: int | None,
                disk_cache: DiskCache | None = None) -> tuple[int, list[Diagnostic]]:
     """Pages go straight from the render workers into the staged output folder, in batches, so
     no process holds every page at once; then the site files. The search index (its unchanged
-    shards from ``disk_cache``) is made meanwhile, or last when it must read the pages. A
-    template error leaves the previous output as it was. Returns (files written, problems)."""
+    shards from ``disk_cache``) is made meanwhile, or last when it must read the pages. With a
+    ``disk_cache``, pages, e-mails and export files whose inputs are unchanged since the last
+    build are hard-linked from it instead of being made and written. A template error leaves
+    the previous output as it was. Returns (files written, problems)."""
 
     # Without records (no papers, or a theme without search_record.html) the pages are indexed.
     records_early = (config.search.enabled and bool(model.papers)
@@ -273,25 +310,76 @@ def write_site(site_root: Path, config: SiteConfig, model: SiteModel, theme: Loa
                 (in_background(partial(index_search, stage.folder, 1)) if records_early
                  else nullcontext(None)) as search_result:
             with timer.phase("render"):
+                reuse = output_reuse(config, model, theme, disk_cache)
                 written, problems = write_routes(theme.env, model.routes, site_root,
-                                                 stage.folder, jobs=jobs, progress=progress)
-            timer.count("pages rendered", len(model.routes))
+                                                 stage.folder, jobs=jobs, progress=progress,
+                                                 reuse=reuse.pages if reuse else None)
             if Diagnostics(list(problems)).has_errors:
                 raise _RenderFailed(problems)
+            if reuse is None:
+                timer.count("pages rendered", len(model.routes))
+            else:
+                timer.count("pages rendered", reuse.pages.store.made)
+                timer.count("pages reused", reuse.pages.store.linked)
             stage.wrote(written)
             with timer.phase("feeds"):
-                files = site_files(config, model, theme, timer)
+                files = site_files(config, model, theme, timer, emails=reuse is None)
             stage.write(files)
             del files
+            if reuse is not None and config.digest.email:
+                with timer.phase("email"):
+                    write_emails(config, model, theme, stage, reuse.emails, timer)
             with timer.phase("exports"):  # one file at a time: BibTeX, RIS, CSL-JSON
-                stage.write(render_exports(config, model))
+                if reuse is None:
+                    stage.write(render_exports(config, model))
+                else:
+                    write_exports(config, model, stage, reuse.exports, timer)
             if search_result is not None:
                 with timer.phase("search"):  # only the part not hidden behind the above
                     finish_search(search_result())
                 stage.wrote(sum(len(names) for _, _, names in os.walk(stage.folder / BUNDLE_DIR)))
     except _RenderFailed as failed:
         return 0, failed.problems
+    if reuse is not None:  # only once the new output is in place: a failed build keeps the last
+        with timer.phase("write"):
+            reuse.save()
+        timer.count("files linked", sum(store.files_linked for store in
+                                        (reuse.pages.store, reuse.emails, reuse.exports)))
     return stage.written, problems
+
+
+def write_emails(config: SiteConfig, model: SiteModel, theme: LoadedTheme, stage: Stage,
+                 store: OutputStore, timer: Timer) -> None:
+    """Every issue's e-mail files: linked from ``store`` when the issue's inputs are
+    unchanged, the others rendered (on every core) and written."""
+    todo, keys = [], {}
+    for issue in model.issues:
+        key = store.key(issue.key, email_inputs(model, issue))
+        if not store.link(issue.key, key, stage.folder):
+            todo.append(issue)
+            keys[issue.key] = key
+    for issue, files in zip(todo, render_emails_of(config, model, theme.env, todo),
+                            strict=True):
+        stage.write(files)
+        store.keep(issue.key, keys[issue.key], files, stage.folder)
+    stage.wrote(store.files_linked)
+    timer.count("e-mails rendered", len(todo))
+    timer.count("e-mails reused", store.linked)
+
+
+def write_exports(config: SiteConfig, model: SiteModel, stage: Stage, store: OutputStore,
+                  timer: Timer) -> None:
+    """The export files, unit by unit: linked from ``store`` when unchanged, else made and
+    written."""
+    for name, values, make in export_units(config, model):
+        key = store.key(name, values)
+        if not store.link(name, key, stage.folder):
+            files = make()
+            stage.write(files)
+            store.keep(name, key, files, stage.folder)
+    stage.wrote(store.files_linked)
+    timer.count("export units made", store.made)
+    timer.count("export units reused", store.linked)
 
 
 def render_site(site_root: Path, config: SiteConfig, model: SiteModel, theme: LoadedTheme,
@@ -310,12 +398,13 @@ def render_site(site_root: Path, config: SiteConfig, model: SiteModel, theme: Lo
 
 
 def site_files(config: SiteConfig, model: SiteModel, theme: LoadedTheme,
-               timer: Timer) -> list[OutputFile]:
-    """Everything but the pages: feeds, sitemap, digest feed, e-mails, then fixed_files."""
+               timer: Timer, emails: bool = True) -> list[OutputFile]:
+    """Everything but the pages: feeds, sitemap, digest feed, e-mails (unless ``emails`` is
+    False: write_emails makes them), then fixed_files."""
     files = [*render_feeds(config, model), *render_sitemap(model)]
     if config.feeds.digest:
         files += render_digest_feed(config, model, theme.env)
-    if config.digest.email:
+    if config.digest.email and emails:
         with timer.phase("email"):
             files += render_issue_emails(config, model, theme.env)
         timer.count("e-mails rendered", len(model.issues))

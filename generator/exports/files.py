@@ -11,9 +11,9 @@ made once (and remembered by value, for ``paperboy serve``) however many files l
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import PurePosixPath
 
 from generator import urls
@@ -61,6 +61,17 @@ def _records(source: CitationSource) -> _Records:
 
 
 def render_exports(config: SiteConfig, model: SiteModel) -> Iterator[OutputFile]:
+    for _, _, make in export_units(config, model):
+        yield from make()
+
+
+Unit = tuple[str, object, Callable[[], list[OutputFile]]]
+
+
+def export_units(config: SiteConfig, model: SiteModel) -> Iterator[Unit]:
+    """The export files in units: (name, the values the unit's files are a function of
+    besides the configuration, a function that makes them), for the build cache
+    (generator/reuse.py) to key them by."""
     sources = {p.slug: citation_source(p, model.cards[p.slug], model.urls, config)
                for p in model.papers}
     collections: list[tuple[str, Sequence[Paper | str]]] = [
@@ -72,12 +83,16 @@ def render_exports(config: SiteConfig, model: SiteModel) -> Iterator[OutputFile]
             by_topic[card.topic.slug].append(paper.slug)
     collections += [(urls.topic(slug), slugs) for slug, slugs in by_topic.items()]
     for route, members in collections:
-        slugs = [m if isinstance(m, str) else m.slug for m in members]
-        chosen = [_records(sources[s]) for s in slugs]
-        keys = unique_keys([r.key for r in chosen])
-        yield from _files(route, [r.bib_as(k) for r, k in zip(chosen, keys, strict=True)],
-                          [r.ris for r in chosen],
-                          [r.csl_as(k) for r, k in zip(chosen, keys, strict=True)])
+        chosen = tuple(sources[m if isinstance(m, str) else m.slug] for m in members)
+        yield route, chosen, partial(_collection_files, route, chosen)
+
+
+def _collection_files(route: str, sources: Sequence[CitationSource]) -> list[OutputFile]:
+    chosen = [_records(s) for s in sources]
+    keys = unique_keys([r.key for r in chosen])
+    return list(_files(route, [r.bib_as(k) for r, k in zip(chosen, keys, strict=True)],
+                       [r.ris for r in chosen],
+                       [r.csl_as(k) for r, k in zip(chosen, keys, strict=True)]))
 
 
 def _files(route: str, bibs: Sequence[str], ris: Sequence[str],

@@ -87,6 +87,19 @@ def render_issue_emails(config: SiteConfig, model: SiteModel,
                                          model.issues) for file in files]
 
 
+def render_emails_of(config: SiteConfig, model: SiteModel, env: jinja2.Environment,
+                     issues: Sequence[Issue]) -> list[list[OutputFile]]:
+    """The e-mail files of ``issues`` only, one list per issue (on every core)."""
+    return map_forked(lambda issue: issue_files(config, model, env, issue), issues)
+
+
+def email_inputs(model: SiteModel, issue: Issue) -> tuple[object, ...]:
+    """What an issue's e-mail files are a function of besides the configuration and the
+    e-mail templates: the issue (its papers, in rank order) and the cards of its papers
+    (email_view and _groups read them). Keep in step with them."""
+    return issue, tuple(model.cards[p.slug] for p in issue.papers)
+
+
 def issue_files(config: SiteConfig, model: SiteModel, env: jinja2.Environment,
                 issue: Issue) -> list[OutputFile]:
     mail = render_issue_email(config, model, env, issue)

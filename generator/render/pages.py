@@ -6,6 +6,7 @@ from __future__ import annotations
 import traceback
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -30,10 +31,13 @@ def asset_url_function(assets: Mapping[str, Asset], link: urls.Urls) -> Callable
     return asset
 
 
-def render_route(env: jinja2.Environment, route: Route, site_root: Path) -> OutputFile:
-    """Raises TemplateFailure (with template path:line) on any template problem."""
+def render_route(env: jinja2.Environment, route: Route, site_root: Path,
+                 context: Mapping[str, Any] | None = None) -> OutputFile:
+    """Raises TemplateFailure (with template path:line) on any template problem.
+    ``context``: the route's page context when the caller has built it already."""
     try:
-        html = env.get_template(route.template).render(route.page_context())
+        html = env.get_template(route.template).render(
+            route.page_context() if context is None else context)
     except jinja2.TemplateError as exc:
         raise TemplateFailure(_template_diagnostic(exc, route, site_root)) from None
     return OutputFile(urls.output_path(route.route), html.encode("utf-8"))

@@ -12,10 +12,9 @@ from generator.config import SiteConfig
 from generator.diagnostics import Diagnostics
 from generator.exports import render_exports
 from generator.pipeline import BuildResult, Timer, fit_topics, load_theme
-from generator.render import render_routes
+from generator.render import render_routes, template_fingerprints
 from generator.search import SearchRecord, records_for
 from generator.serve import incremental as inc
-from generator.serve.fingerprints import template_fingerprints
 from generator.serve.search_refresh import refresh_bundle
 from generator.serve.stages import site_files
 

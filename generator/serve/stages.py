@@ -23,8 +23,7 @@ from generator.mail.issue_email import TEMPLATES as EMAIL_TEMPLATES
 from generator.mail.issue_email import EmailView, email_view, issue_files
 from generator.models import OutputFile, Paper
 from generator.pipeline import fixed_files, reader_files
-from generator.render import Asset
-from generator.serve.fingerprints import template_fingerprints
+from generator.render import Asset, template_fingerprints
 from generator.serve.memo import Memo, same_objects
 from generator.site import Issue, SiteModel
 

@@ -3,6 +3,8 @@ Pure: no I/O and no Jinja. ``delta`` re-plans only the pages a local edit reache
 
 from generator.site.issues import Issue
 from generator.site.planner import Route, SiteModel, feed_refs, paper_links, plan_site
-from generator.site.views import Link
+from generator.site.scholarly import CitationSource
+from generator.site.views import SHARED_VIEWS, Link
 
-__all__ = ["Issue", "Link", "Route", "SiteModel", "feed_refs", "paper_links", "plan_site"]
+__all__ = ["SHARED_VIEWS", "CitationSource", "Issue", "Link", "Route", "SiteModel", "feed_refs",
+           "paper_links", "plan_site"]

@@ -59,10 +59,15 @@ class LazyContext(Mapping[str, Any]):
     site does not hold every page's view at once: each render worker builds the contexts of its
     own pages (Route.page_context) and drops them with the page."""
 
-    __slots__ = ("_build",)
+    __slots__ = ("_build", "inputs")
 
-    def __init__(self, build: Callable[[], Mapping[str, Any]]) -> None:
+    def __init__(self, build: Callable[[], Mapping[str, Any]],
+                 inputs: tuple[Any, ...] | None = None) -> None:
+        """``inputs``: every value the built context is a function of besides the site
+        configuration (and the planner's code), so that a page can be keyed without building
+        its context (render/reuse.py)."""
         self._build = build
+        self.inputs = inputs
 
     def build(self) -> Mapping[str, Any]:
         return self._build()
@@ -88,6 +93,14 @@ class Route:
     def page_context(self) -> Mapping[str, Any]:
         """The context to render with, built now if it is lazy (built once per call)."""
         return self.context.build() if isinstance(self.context, LazyContext) else self.context
+
+    def key_values(self) -> Any | None:
+        """What the page's bytes are a function of besides its template and the site
+        configuration: a lazy context's declared inputs, or else the context itself; None
+        for a lazy context without declared inputs (build it to know)."""
+        if isinstance(self.context, LazyContext):
+            return None if self.context.inputs is None else ("inputs", self.context.inputs)
+        return self.context
 
 
 @dataclass(frozen=True)
@@ -372,8 +385,19 @@ class Planner:
     def paper_page(self, paper: Paper) -> Route:
         if self.lazy:
             return Route(urls.paper(paper.slug), "paper.html",
-                         LazyContext(partial(self._paper_context, paper)))
+                         LazyContext(partial(self._paper_context, paper),
+                                     self._paper_inputs(paper)))
         return self._eager_paper_page(paper)
+
+    def _paper_inputs(self, paper: Paper) -> tuple[Any, ...]:
+        """Everything _paper_view and _page read for this paper, besides the configuration
+        (link and config are made from it): keep the two in step."""
+        return (self.site, paper, self.cards[paper.slug], self._related_cards(paper),
+                self.digest_of[issue_key(paper.date, self.config.digest.period)])
+
+    def _related_cards(self, paper: Paper) -> tuple[PaperCard, ...]:
+        return tuple(self.cards[s] for s in self.model.related.get(paper.slug, ())
+                     if s in self.cards)
 
     def _eager_paper_page(self, paper: Paper) -> Route:
         view = self._paper_view(paper)
@@ -385,8 +409,7 @@ class Planner:
 
     def _paper_view(self, paper: Paper) -> PaperView:
         card = self.cards[paper.slug]
-        related = tuple(self.cards[s] for s in self.model.related.get(paper.slug, ())
-                        if s in self.cards)
+        related = self._related_cards(paper)
         return PaperView(
             card=card, abstract_html=Markup(self.render_abstract(paper.abstract)),
             description=_shorten(plain_text(paper.abstract), 300),

@@ -134,7 +134,11 @@ def _built_before_the_marker(output_dir: Path) -> bool:
 
 
 def write_files(files: Iterable[OutputFile], root: Path) -> int:
-    """Write files under ``root`` (made by staged_site); safe to run in several processes."""
+    """Write files under ``root`` (made by staged_site); safe to run in several processes.
+
+    Each file is a new inode: a name already there is unlinked first, never written into,
+    because a staged file may be a hard link to a blob of the build cache (generator/reuse.py).
+    """
     count = 0
     made: set[Path] = set()
     for file in files:
@@ -142,9 +146,21 @@ def write_files(files: Iterable[OutputFile], root: Path) -> int:
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
-        target.write_bytes(file.data)
+        write_new_file(target, file.data)
         count += 1
     return count
+
+
+def write_new_file(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` as a new file (replacing a name, not writing into it)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(target, flags, 0o666)
+    except FileExistsError:
+        target.unlink()
+        fd = os.open(target, flags, 0o666)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
 
 
 def _swap(temp: Path, output_dir: Path, *, background: bool = False) -> None:

@@ -137,21 +137,27 @@ def remove_papers(added: list[Path]) -> None:
 class Bench:
     """One size: the site, its 50 new papers, and the state (lock, cache) of its first build."""
 
-    def __init__(self, size: int, bench: Path, corpus: Path) -> None:
+    def __init__(self, size: int, bench: Path, corpus: Path, code: Path = REPO,
+                 label: str = "") -> None:
+        """``code``: the checkout whose generator builds (its .venv's Python); ``label``
+        keeps its cache and saved state apart from another checkout's."""
         self.size = size
+        self.code = code
         self.site = make_site(size, bench, corpus)
         self.new = make_new_papers(self.site, bench, corpus)
-        self.cache = bench / "cache" / self.site.name  # PAPERBOY_CACHE_DIR of the builds
-        self.saved = bench / "state" / self.site.name  # the lock and cache after `first`
+        name = self.site.name + (f"@{label}" if label else "")
+        self.cache = bench / "cache" / name  # PAPERBOY_CACHE_DIR of the builds
+        self.saved = bench / "state" / name  # the lock and cache after `first`
         self.plain = bench / "sites" / f"{self.site.name}-plain"
         self.hugo = bench / "sites" / f"{self.site.name}-hugo"
 
     def build(self, site: Path, *, cache: bool = True) -> tuple[Measurement, dict, dict]:
-        argv = [*PAPERBOY, "build", "--site", str(site), "--timings"]
+        python = sys.executable if self.code == REPO else str(self.code / ".venv/bin/python")
+        argv = [python, "-m", "generator", "build", "--site", str(site), "--timings"]
         if not cache:
             argv.append("--no-cache")
-        measured = run_measured(argv, cwd=REPO, env={**os.environ,
-                                                     "PAPERBOY_CACHE_DIR": str(self.cache)})
+        measured = run_measured(argv, cwd=self.code,
+                                env={**os.environ, "PAPERBOY_CACHE_DIR": str(self.cache)})
         return measured, _json_line(measured, "timings: "), _json_line(measured, "counts: ")
 
     def first(self) -> tuple[Measurement, dict, dict]:
@@ -165,6 +171,8 @@ class Bench:
         return result
 
     def _restore(self, with_cache: bool) -> None:
+        if not (self.saved / "topics.lock.yaml").exists():
+            self.first()  # --scenarios without `first`: make the state the day restores
         shutil.rmtree(self.site / "output", ignore_errors=True)
         shutil.rmtree(self.cache, ignore_errors=True)
         if with_cache:
@@ -206,35 +214,46 @@ def _json_line(measured: Measurement, prefix: str) -> dict:
     return json.loads(line.removeprefix(prefix)) if line else {}
 
 
-def bench_size(size: int, runs: int, with_hugo: bool, bench: Path, corpus: Path) -> list[Row]:
+def bench_size(size: int, runs: int, with_hugo: bool, bench: Path, corpus: Path,
+               scenarios: tuple[str, ...] = (*SCENARIOS, "hugo"),
+               against: Path | None = None) -> list[Row]:
+    """Rows of ``runs`` rounds of ``scenarios``; with ``against`` (another checkout, e.g.
+    main's), each scenario also runs with its code right after ours (tool ``paperboy@B``)."""
     state = Bench(size, bench, corpus)
-    state.make_plain_and_hugo(with_hugo)
-    hugo = hugo_command(ensure_hugo(), state.hugo) if with_hugo else None
-    steps: dict[str, Callable[[], tuple[Measurement, dict, dict]]] = {
-        "first": state.first,
-        "daily": lambda: state.after_a_day(with_cache=True),
-        "same-day-clean": lambda: state.after_a_day(with_cache=False),
-        "plain": state.plain_build,
-    }
+    other = Bench(size, bench, corpus, against, "B") if against else None
+    state.make_plain_and_hugo(with_hugo and "hugo" in scenarios)
+    hugo = hugo_command(ensure_hugo(), state.hugo) if with_hugo and "hugo" in scenarios else None
+    steps: dict[str, Callable[[], tuple[Measurement, dict, dict]]] = {}
+    for tool, bench_state in (("paperboy", state), ("paperboy@B", other)):
+        if bench_state is None:
+            continue
+        every = {
+            "first": bench_state.first,
+            "daily": lambda b=bench_state: b.after_a_day(with_cache=True),
+            "same-day-clean": lambda b=bench_state: b.after_a_day(with_cache=False),
+            "plain": bench_state.plain_build,
+        }
+        steps.update({f"{tool}:{name}": step for name, step in every.items()
+                      if name in scenarios})
     if hugo:
-        steps["hugo"] = lambda: (run_measured(hugo), {}, {})
+        steps["hugo:cold"] = lambda: (run_measured(hugo), {}, {})
     names = list(steps)
     rows: list[Row] = []
     for run in range(runs):
         # Rotate who goes first; in the first run, `first` makes the state the day restores.
         order = names[run % len(names):] + names[:run % len(names)]
         if run == 0:
-            order.remove("first")
-            order.insert(0, "first")
-        for name in order:
-            measured, phases, counts = steps[name]()
-            tool = "hugo" if name == "hugo" else "paperboy"
+            firsts = [n for n in order if n.endswith(":first")]
+            order = firsts + [n for n in order if n not in firsts]
+        for step in order:
+            measured, phases, counts = steps[step]()
+            tool, name = step.split(":")
             entries = size if name == "first" else size + NEW_PAPERS
-            rows.append(Row(entries, tool, "cold" if name == "hugo" else name, run, measured,
-                            phases, counts=counts, base=size))
-            print(f"{size:>7} {name:<15} run {run}: {measured.wall:7.2f} s wall "
+            rows.append(Row(entries, tool, name, run, measured, phases, counts=counts,
+                            base=size))
+            print(f"{size:>7} {tool:<10} {name:<15} run {run}: {measured.wall:7.2f} s wall "
                   f"{measured.cpu:7.2f} s cpu {measured.peak_pss / 2**20:7.0f} MiB PSS "
-                  f"{json.dumps(counts)}", flush=True)
+                  f"{json.dumps(phases)} {json.dumps(counts)}", flush=True)
     return rows
 
 
@@ -244,6 +263,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--out", type=Path, default=REPO / ".bench")
     parser.add_argument("--no-hugo", action="store_true", help="leave Hugo out")
+    parser.add_argument("--scenarios", default=",".join((*SCENARIOS, "hugo")),
+                        help="which builds to run, comma-separated (default: all)")
+    parser.add_argument("--against", type=Path, default=None,
+                        help="another checkout (with its .venv) to run each build with too, "
+                             "alternately: an A/B of two versions in one session")
     parser.add_argument("--corpus", type=Path,
                         default=next((c for c in CORPUS_CANDIDATES if c.exists()), None))
     args = parser.parse_args()
@@ -253,7 +277,8 @@ def main() -> None:
     load_before = os.getloadavg()
     rows: list[Row] = []
     for size in (int(s) for s in args.sizes.split(",")):
-        rows += bench_size(size, args.runs, not args.no_hugo, args.out, args.corpus)
+        rows += bench_size(size, args.runs, not args.no_hugo, args.out, args.corpus,
+                           tuple(args.scenarios.split(",")), args.against)
         write_reports(rows, args.out, load_before, os.getloadavg())
     print(f"Wrote {args.out / 'results.md'} and {args.out / 'results.csv'}")
     print((args.out / "results.md").read_text())

@@ -216,12 +216,15 @@ def _base_records(site: Path) -> list[str]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("damage", ["none", "blobs", "record"])
+@pytest.mark.parametrize("damage", ["none", "blobs", "record", "ci", "ci-outputs"])
 def test_daily_build_with_lock_and_cache_equals_a_clean_checkout_of_the_same_day(
         tmp_path: Path, damage: str) -> None:
     """Day 0 fits and writes the lock; day 1 adds papers with the lock and the cache kept: its
     output and lock equal those of a clean checkout of day 1 (lock committed, no cache), also
-    when the cached base is damaged or forged; undamaged, day 1 reuses day 0's base."""
+    when the cached base is damaged or forged; undamaged, day 1 reuses day 0's base. "ci":
+    as in the Pages workflow, day 1 starts without output/ and with a copy of the cache (new
+    inodes), and links the outputs day 1 does not change; "ci-outputs": every other output
+    blob of that copy is damaged."""
     site = _sample_site(tmp_path, "daily")
     config = load_config(site, {})
     assert build_site(site, config).ok
@@ -245,9 +248,23 @@ def test_daily_build_with_lock_and_cache_equals_a_clean_checkout_of_the_same_day
         forged.store("topicbase", base[0].removeprefix("topicbase-").removesuffix(".json"),
                      record)
 
-    assert build_site(site, config).ok
+    elif damage.startswith("ci"):  # actions/cache restores a copy; output/ is not kept
+        shutil.rmtree(site / "output")
+        copy = tmp_path / "restored"
+        shutil.copytree(folder, copy)
+        shutil.rmtree(folder)
+        copy.rename(folder)
+        if damage == "ci-outputs":
+            for blob in sorted((folder / "blobs").glob("[pe]*/*/*"))[::2]:
+                blob.write_bytes(b"<p>planted</p>")
+
+    daily = build_site(site, config)
+    assert daily.ok
     assert build_site(clean, load_config(clean, {}), cache=False).ok
     assert _tree(site / "output") == _tree(clean / "output")
+    if damage == "ci":  # the outputs the day does not reach are linked, not made
+        assert daily.counts["pages reused"] > 0 and daily.counts["pages rendered"] > 0
+        assert daily.counts["export units reused"] > 0 and daily.counts["export units made"] > 0
     assert (site / "topics.lock.yaml").read_bytes() == (clean / "topics.lock.yaml").read_bytes()
     assert b"Planted label" not in (site / "output" / "index.html").read_bytes()
     if damage == "none":

@@ -1,4 +1,5 @@
-"""Template fingerprints: which pages and files a template edit can change (``paperboy serve``)."""
+"""Template fingerprints: which pages and files a template edit can change (``paperboy serve``,
+and the reuse of outputs across builds, generator/reuse.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Iterable, Mapping
 import jinja2
 from jinja2 import meta
 
-from generator.render import Asset
+from generator.render.themes import Asset
 
 
 def template_fingerprints(env: jinja2.Environment, names: Iterable[str],
