@@ -23,7 +23,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -79,6 +79,16 @@ def process_pool(jobs: int) -> ProcessPoolExecutor | None:
     # method, since Python 3.11); starting it here keeps later forks out of other pools' way.
     pool.submit(int).result()
     return pool
+
+
+def map_threads(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    """``[function(item) for item in items]``, in order, on a thread per core: for work that
+    releases the GIL (scikit-learn's k-means iterations). Threads need no fork, so this also
+    runs in parallel while a worker pool is alive."""
+    if not items:
+        return []
+    with ThreadPoolExecutor(max_workers=min(default_jobs(), len(items))) as pool:
+        return list(pool.map(function, items))
 
 
 def map_forked(function: Callable[[T], R], items: Sequence[T], *, jobs: int | None = None,
@@ -185,13 +195,13 @@ class BackgroundTask:
 
 def _stop_children_and_exit(signum: int, frame: object) -> None:
     """SIGTERM in a background task: kill the programs it started, then leave at once."""
-    for pid in _children(os.getpid()):
+    for pid in child_processes(os.getpid()):
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
     os._exit(1)
 
 
-def _children(pid: int) -> list[int]:
+def child_processes(pid: int) -> list[int]:
     """The child processes of ``pid`` (of all its threads), as Linux lists them."""
     found: list[int] = []
     try:

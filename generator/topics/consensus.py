@@ -14,12 +14,10 @@ threads, one per core (each with its own seed: the votes do not depend on the th
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 from scipy import sparse
 
-from generator.workers import default_jobs
+from generator.workers import map_threads
 
 FINAL_RESTARTS = 10  # k-means++ starts on the vote rows (cheap: one non-zero per run)
 
@@ -35,8 +33,7 @@ def consensus_kmeans(embedding: np.ndarray, k: int, seed: int, runs: int) -> np.
     def run(run_seed: int) -> np.ndarray:
         return KMeans(n_clusters=k, n_init=1, random_state=run_seed).fit_predict(embedding)
 
-    with ThreadPoolExecutor(max_workers=min(default_jobs(), runs)) as pool:
-        votes = np.column_stack(list(pool.map(run, seeds)))
+    votes = np.column_stack(map_threads(run, seeds))
     if runs == 1 or len(np.unique(votes, axis=0)) < k:
         return votes[:, 0]  # too few distinct vote patterns to form k groups: nothing to agree
     columns = (votes + np.arange(runs) * k).ravel()

@@ -15,12 +15,10 @@ text, so they cannot choose it. Pure and deterministic.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 from scipy import sparse
 
-from generator.workers import default_jobs
+from generator.workers import map_threads
 
 NEIGHBOURS = 10
 MIN_NEIGHBOURS = 2
@@ -91,7 +89,6 @@ def choose_count(embedding: np.ndarray, k_max: int, seed: int) -> tuple[int, dic
         return round(modularity(graph, labels), 6)
 
     ks = candidates(k_max)
-    with ThreadPoolExecutor(max_workers=min(default_jobs(), len(ks))) as pool:
-        scores = dict(zip(ks, pool.map(score, ks), strict=True))
+    scores = dict(zip(ks, map_threads(score, ks), strict=True))
     best = max(scores, key=lambda k: (scores[k], -k))
     return best, scores

@@ -12,6 +12,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.workers import child_processes
+
 SAMPLE_SECONDS = 0.02
 PSS_EVERY = 5  # samples: reading smaps_rollup walks page tables, so PSS is read less often
 
@@ -25,22 +27,12 @@ class Measurement:
     peak_pss: int = 0  # bytes, largest sampled sum of PSS over the process tree
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            found += [int(c) for c in (task / "children").read_text().split()]
-        except OSError:
-            continue
-    return found
-
-
 def _tree(root: int) -> list[int]:
     found, todo = [], [root]
     while todo:
         pid = todo.pop()
         found.append(pid)
-        todo += _children(pid)
+        todo += child_processes(pid)
     return found
 
 

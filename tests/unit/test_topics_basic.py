@@ -125,12 +125,13 @@ def test_consensus_recovers_groups_that_single_runs_miss() -> None:
 
 def test_consensus_does_not_depend_on_how_many_threads_run_it(
         monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import workers
     from generator.topics import consensus
 
     rows = planted(10, 15, seed=2) + np.random.default_rng(3).normal(0, 0.3, (150, 30))
     found = []
     for threads in (1, 2, 5):
-        monkeypatch.setattr(consensus, "default_jobs", lambda threads=threads: threads)
+        monkeypatch.setattr(workers, "default_jobs", lambda threads=threads: threads)
         found.append(consensus.consensus_kmeans(rows, 10, seed=4, runs=15))
     assert all(np.array_equal(found[0], other) for other in found[1:])
     assert len(np.unique(found[0])) == 10
