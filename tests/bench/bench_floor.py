@@ -16,7 +16,6 @@ their ratio to Hugo. Not a test: nothing here asserts a time.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
 import shutil
@@ -33,6 +32,7 @@ import jinja2
 import markdown
 import yaml
 
+from generator.workers import map_forked
 from tests.bench.bench_peers import LATEST, ensure_hugo, hugo_command, write_hugo_site
 
 PAGE = jinja2.Template(
@@ -69,44 +69,21 @@ def _write(root: Path, route: str, html: str) -> None:
     (folder / "index.html").write_text(html, encoding="utf-8")
 
 
-def _pages(paths: list[Path], out: Path) -> list[dict]:
-    """Read, parse and render the papers of ``paths`` into ``out``; their metadata back."""
-    md = markdown.Markdown()
-    papers = []
-    for path in paths:
-        paper = _paper(path)
-        body = md.reset().convert(paper.pop("abstract"))
-        _write(out, f"papers/{paper['slug']}", PAGE.render(body=body, **paper))
-        papers.append(paper)
-    return papers
+_MARKDOWN = markdown.Markdown()
+
+
+def _page(path: Path, out: Path) -> dict:
+    """Read, parse and render one paper into ``out``; its metadata back."""
+    paper = _paper(path)
+    body = _MARKDOWN.reset().convert(paper.pop("abstract"))
+    _write(out, f"papers/{paper['slug']}", PAGE.render(body=body, **paper))
+    return paper
 
 
 def floor_build(site: Path, out: Path, jobs: int) -> None:
-    """The smallest build of Hugo's bench site: papers forked over ``jobs`` processes (each
-    writes its own pages), then tag pages, home and RSS in this one."""
-    paths = _entries(site)
-    if jobs == 1:
-        papers = _pages(paths, out)
-    else:
-        papers = []
-        readers = []
-        for part in range(jobs):
-            read, write = os.pipe()
-            pid = os.fork()
-            if pid == 0:
-                os.close(read)
-                mine = _pages(paths[part::jobs], out)
-                with os.fdopen(write, "w", encoding="utf-8") as pipe:
-                    json.dump([(p["slug"], p["title"], p["date"], p["tags"]) for p in mine],
-                              pipe)
-                os._exit(0)
-            os.close(write)
-            readers.append((pid, read))
-        for pid, read in readers:
-            with os.fdopen(read, encoding="utf-8") as pipe:
-                rows = json.load(pipe)
-            os.waitpid(pid, 0)
-            papers += [{"slug": s, "title": t, "date": d, "tags": g} for s, t, d, g in rows]
+    """The smallest build of Hugo's bench site: papers on ``jobs`` forked workers (each writes
+    its own pages), then tag pages, home and RSS in this process."""
+    papers = map_forked(partial(_page, out=out), _entries(site), jobs=jobs, min_per_worker=1)
     papers.sort(key=lambda p: (p["date"], p["slug"]), reverse=True)
     by_tag: dict[str, list[dict]] = defaultdict(list)
     for paper in papers:
