@@ -10,7 +10,6 @@ made once (and remembered by value, for ``paperboy serve``) however many files l
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
@@ -40,6 +39,7 @@ class _Records:
     bib: str
     ris: str
     csl: str
+    item: dict[str, object]  # the CSL-JSON item, encoded again only under another key
 
     def bib_as(self, key: str) -> str:
         """The entry under another key (unique_keys renames repeats within a file)."""
@@ -47,17 +47,15 @@ class _Records:
             "{" + self.key + ",\n", "{" + key + ",\n", 1)
 
     def csl_as(self, key: str) -> str:
-        # A list item sits one level deep: its keys start a line with two spaces, and no
-        # value holds a raw line break, so this "id" can only be the item's own.
-        return self.csl if key == self.key else self.csl.replace(
-            f'\n  "id": {json.dumps(self.key)},', f'\n  "id": {json.dumps(key)},', 1)
+        return self.csl if key == self.key else csl_list_item({**self.item, "id": key})
 
 
 @lru_cache(maxsize=1 << 15)
 def _records(source: CitationSource) -> _Records:
     key = citation_key(source.authors, source.date_iso[:4], source.title)
+    item = csl_json_item(source, key)
     return _Records(key, render_bibtex(source, abstract=True, key=key), render_ris(source),
-                    csl_list_item(csl_json_item(source, key)))
+                    csl_list_item(item), item)
 
 
 def render_exports(config: SiteConfig, model: SiteModel) -> Iterator[OutputFile]:
