@@ -102,16 +102,18 @@ class Digester:
                 raise Unkeyable(f"{kind.__qualname__} is not frozen")
             names = self._fields[kind] = tuple(f.name for f in dataclasses.fields(kind))
         hasher = hashlib.sha256(f"{kind.__module__}.{kind.__qualname__}".encode())
-        values = tuple(getattr(value, name) for name in names)
-        if _plain(values):
-            # The common case (text, numbers, tuples of text): the repr of exactly these types
-            # is a Python literal, so it names the values and their types; tagged apart from
-            # the walk below, whose calls per field cost ten times as much.
+        values = self._literal(tuple(getattr(value, name) for name in names))
+        if values is not None:
+            # The common case (text, numbers, dates, tuples of text, other dataclasses): the
+            # repr of exactly these types is a Python literal, so it names the values and their
+            # types; tagged apart from the walk below, whose calls per field cost ten times as
+            # much.
             hasher.update(b"r")
             hasher.update(repr(values).encode("utf-8", "surrogatepass"))
         else:
             hasher.update(b"w")
-            for name, item in zip(names, values, strict=True):
+            for name in names:
+                item = getattr(value, name)
                 self._feed(hasher, name)
                 self._feed(hasher, item)
         digest = hasher.digest()
@@ -122,18 +124,40 @@ class Digester:
         return digest
 
 
+    def _literal(self, values: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        """``values`` as a tuple whose repr is a literal naming every value and its type, or
+        None when one of them needs the walk. Values of exactly one of _PLAIN's types are kept
+        as they are, tuples item by item; the others become bytes, which no kept value is: a
+        dataclass b"d" and its digest, a date b"D" and its ISO form, Markup b"M" and its text,
+        a mapping of plain values b"{" and its items' repr."""
+        result = []
+        for item in values:
+            kind = type(item)
+            if kind in _PLAIN:
+                result.append(item)
+            elif kind is tuple:
+                inner = self._literal(item)
+                if inner is None:
+                    return None
+                result.append(inner)
+            elif kind in self._fields or (dataclasses.is_dataclass(item)
+                                          and not isinstance(item, type)):
+                result.append(b"d" + self._dataclass(item))
+            elif kind is Markup:
+                result.append(b"M" + item.encode("utf-8", "surrogatepass"))
+            elif kind is dt.date:
+                result.append(b"D" + item.isoformat().encode())
+            elif isinstance(item, Mapping):
+                pairs = tuple(item.items())
+                if any(type(k) not in _PLAIN or type(v) not in _PLAIN for k, v in pairs):
+                    return None
+                result.append(b"{" + repr(pairs).encode("utf-8", "surrogatepass"))
+            else:
+                return None
+        return tuple(result)
+
+
 _PLAIN = frozenset({str, int, float, bool, type(None)})
-
-
-def _plain(values: tuple[Any, ...]) -> bool:
-    """Whether every value is of exactly one of _PLAIN's types, or a tuple of such values."""
-    for item in values:
-        kind = type(item)
-        if kind in _PLAIN:
-            continue
-        if kind is not tuple or any(type(inner) not in _PLAIN for inner in item):
-            return False
-    return True
 
 
 def build_salt(config: object) -> str:

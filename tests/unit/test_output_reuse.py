@@ -349,3 +349,27 @@ def test_digest_of_plain_dataclasses_follows_every_value_and_its_type() -> None:
     assert same not in digests and len(set(digests)) == len(digests)
     numbers = [digester.digest(replace(source, title=v)) for v in (1, True, 1.0, "1", None)]
     assert len(set(numbers)) == len(numbers)
+
+
+def test_digest_of_nested_dataclasses_dates_and_mappings_follows_every_value() -> None:
+    """Dates, Markup, nested dataclasses (alone or in tuples) and mappings of plain values also
+    take the shorter path: each must stay apart from text that looks the same, and a change
+    deep inside must change the digest."""
+    from markupsafe import Markup
+
+    digester = Digester()
+    paper = _paper("a", 1)
+    same = digester.digest(paper)
+    others = [replace(paper, date=paper.date + dt.timedelta(days=1)),
+              replace(paper, source=SourceRef(paper.source.path, paper.source.line + 1)),
+              replace(paper, field_lines={"title": 3}), replace(paper, field_lines={"title": 4}),
+              replace(paper, field_lines={"title": "3"}), replace(paper, tags=("x",)),
+              replace(paper, title=Markup(paper.title)),
+              replace(paper, title=f"b'D{paper.date.isoformat()}'")]
+    digests = [digester.digest(other) for other in others]
+    assert same not in digests and len(set(digests)) == len(digests)
+    assert digester.digest(replace(paper)) == same
+    # a tuple of dataclasses, and the same dataclass in another place
+    pair, swapped = (paper, others[0]), (others[0], paper)
+    assert len({digester.digest(pair), digester.digest(swapped), digester.digest(paper)}) == 3
+    assert digester.digest(replace(paper, date=str(paper.date))) != same
