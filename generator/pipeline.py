@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import partial
@@ -29,6 +29,8 @@ from generator.content import load_content
 from generator.diagnostics import Diagnostic, Diagnostics
 from generator.exports import export_units, render_exports
 from generator.feeds import (
+    FeedItem,
+    feed_units,
     render_digest_feed,
     render_feeds,
     render_opml,
@@ -251,9 +253,14 @@ class OutputReuse:
     pages: PageReuse
     emails: OutputStore
     exports: OutputStore
+    feeds: OutputStore
+
+    @property
+    def stores(self) -> tuple[OutputStore, ...]:
+        return self.pages.store, self.emails, self.exports, self.feeds
 
     def save(self) -> None:
-        for store in (self.pages.store, self.emails, self.exports):
+        for store in self.stores:
             store.save()
 
 
@@ -272,7 +279,9 @@ def output_reuse(config: SiteConfig, model: SiteModel, theme: LoadedTheme,
     return OutputReuse(PageReuse(OutputStore(disk_cache, "pages", salt, SHARED_VIEWS), prints),
                        OutputStore(disk_cache, "emails", emails, SHARED_VIEWS),
                        # a paper's source is in its own unit and its issue's and topic's
-                       OutputStore(disk_cache, "exports", salt, (CitationSource,)))
+                       OutputStore(disk_cache, "exports", salt, (CitationSource,)),
+                       # a paper's item is in the site feed and its topic's and tags' feeds
+                       OutputStore(disk_cache, "feeds", salt, (FeedItem,)))
 
 
 def write_site(site_root: Path, config: SiteConfig, model: SiteModel, theme: LoadedTheme,
@@ -325,7 +334,12 @@ def write_site(site_root: Path, config: SiteConfig, model: SiteModel, theme: Loa
             with (in_background(partial(index_search, stage.folder, 1)) if records_early
                   else nullcontext(None)) as search_result:
                 with timer.phase("feeds"):
-                    files = site_files(config, model, theme, timer, emails=reuse is None)
+                    files = site_files(config, model, theme, timer, emails=reuse is None,
+                                       feeds=reuse is None)
+                    if reuse is not None:
+                        write_units(feed_units(config, model), stage, reuse.feeds)
+                        timer.count("feeds made", reuse.feeds.made)
+                        timer.count("feeds reused", reuse.feeds.linked)
                 stage.write(files)
                 del files
                 if reuse is not None and config.digest.email:
@@ -335,7 +349,9 @@ def write_site(site_root: Path, config: SiteConfig, model: SiteModel, theme: Loa
                     if reuse is None:
                         stage.write(render_exports(config, model))
                     else:
-                        write_exports(config, model, stage, reuse.exports, timer)
+                        write_units(export_units(config, model), stage, reuse.exports)
+                        timer.count("export units made", reuse.exports.made)
+                        timer.count("export units reused", reuse.exports.linked)
                 if search_result is not None:
                     with timer.phase("search"):  # only the part not hidden behind the above
                         finish_search(search_result())
@@ -346,8 +362,7 @@ def write_site(site_root: Path, config: SiteConfig, model: SiteModel, theme: Loa
     if reuse is not None:  # only once the new output is in place: a failed build keeps the last
         with timer.phase("write"):
             reuse.save()
-        timer.count("files linked", sum(store.files_linked for store in
-                                        (reuse.pages.store, reuse.emails, reuse.exports)))
+        timer.count("files linked", sum(store.files_linked for store in reuse.stores))
     return stage.written, problems
 
 
@@ -370,19 +385,17 @@ def write_emails(config: SiteConfig, model: SiteModel, theme: LoadedTheme, stage
     timer.count("e-mails reused", store.linked)
 
 
-def write_exports(config: SiteConfig, model: SiteModel, stage: Stage, store: OutputStore,
-                  timer: Timer) -> None:
-    """The export files, unit by unit: linked from ``store`` when unchanged, else made and
-    written."""
-    for name, values, make in export_units(config, model):
+def write_units(units: Iterable[tuple[str, object, Callable[[], list[OutputFile]]]],
+                stage: Stage, store: OutputStore) -> None:
+    """Files in units (name, the values they are made from, a function that makes them):
+    linked from ``store`` when the values are unchanged, else made and written."""
+    for name, values, make in units:
         key = store.key(name, values)
         if not store.link(name, key, stage.folder):
             files = make()
             stage.write(files)
             store.keep(name, key, files, stage.folder)
     stage.wrote(store.files_linked)
-    timer.count("export units made", store.made)
-    timer.count("export units reused", store.linked)
 
 
 def render_site(site_root: Path, config: SiteConfig, model: SiteModel, theme: LoadedTheme,
@@ -401,10 +414,11 @@ def render_site(site_root: Path, config: SiteConfig, model: SiteModel, theme: Lo
 
 
 def site_files(config: SiteConfig, model: SiteModel, theme: LoadedTheme,
-               timer: Timer, emails: bool = True) -> list[OutputFile]:
-    """Everything but the pages: feeds, sitemap, digest feed, e-mails (unless ``emails`` is
-    False: write_emails makes them), then fixed_files."""
-    files = [*render_feeds(config, model), *render_sitemap(model)]
+               timer: Timer, emails: bool = True, feeds: bool = True) -> list[OutputFile]:
+    """Everything but the pages: paper feeds (unless ``feeds`` is False: write_units makes
+    them), sitemap, digest feed, e-mails (unless ``emails`` is False: write_emails makes
+    them), then fixed_files."""
+    files = [*(render_feeds(config, model) if feeds else ()), *render_sitemap(model)]
     if config.feeds.digest:
         files += render_digest_feed(config, model, theme.env)
     if config.digest.email and emails:

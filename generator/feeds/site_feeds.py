@@ -8,8 +8,9 @@ A paper's GUID is its permalink, built from its slug, which adding papers never 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import PurePosixPath
 from xml.sax.saxutils import escape
 
@@ -42,9 +43,16 @@ class FeedSet:
 
 def render_feeds(config: SiteConfig, model: SiteModel) -> list[OutputFile]:
     """The site feeds, then one set per topic and per tag (newest ``feeds.items`` papers)."""
-    item_of = PaperItems(model).get
-    return [file for feed in feed_sets(config, model, item_of)
-            for file in render_feed_set(config, feed)]
+    return [file for _, _, make in feed_units(config, model) for file in make()]
+
+
+def feed_units(config: SiteConfig, model: SiteModel
+               ) -> Iterator[tuple[str, FeedSet, Callable[[], list[OutputFile]]]]:
+    """The feeds in units: (name, the FeedSet its files are a function of besides the
+    configuration, a function that makes them), for the build cache (generator/reuse.py) to
+    key them by. A day's papers change the site feed and the feeds of their topics and tags."""
+    for feed in feed_sets(config, model, PaperItems(model).get):
+        yield feed.route or "/", feed, partial(render_feed_set, config, feed)
 
 
 def feed_sets(config: SiteConfig, model: SiteModel,

@@ -114,7 +114,7 @@ def test_cached_build_after_edit_is_byte_identical_to_uncached(site: Site, edit)
     site.edit(*edit)
     result = site.build()
     made = (result.counts["pages rendered"] + result.counts["e-mails rendered"]
-            + result.counts["export units made"])
+            + result.counts["export units made"] + result.counts["feeds made"])
     assert made > 0
     site.assert_same_as_uncached_build()
 
@@ -138,8 +138,9 @@ def test_topic_rename_and_a_new_paper_are_byte_identical(site: Site) -> None:
 def test_unchanged_site_makes_nothing_and_one_edit_makes_its_outputs(site: Site) -> None:
     again = site.build()
     assert (again.counts["pages rendered"], again.counts["e-mails rendered"],
-            again.counts["export units made"]) == (0, 0, 0)
-    pages = again.counts["pages reused"]
+            again.counts["export units made"], again.counts["feeds made"]) == (0, 0, 0, 0)
+    pages, feeds = again.counts["pages reused"], again.counts["feeds reused"]
+    assert feeds > 3  # the site's, and each topic's and tag's
     assert again.counts["files linked"] > pages
     before = tree(site.root / "output")
     site.edit("content/adam.yaml", "submitted_by: a reading group", "submitted_by: someone")
@@ -149,6 +150,17 @@ def test_unchanged_site_makes_nothing_and_one_edit_makes_its_outputs(site: Site)
     assert [name for name in after if after[name] != before.get(name)
             and name.endswith(".html")] == [ADAM]
     assert (edited.counts["pages rendered"], edited.counts["pages reused"]) == (1, pages - 1)
+    assert edited.counts["feeds made"] == 0  # feeds do not show who submitted a paper
+    site.assert_same_as_uncached_build()
+    # a paper's title is in the site feed and its topic's and tags' feeds (the paper feeds
+    # made by units; the digest feed lists issues and is made every build), and in no other
+    site.edit(*EDITS["title"])
+    retitled = site.build()
+    listing = [route for route, text in tree(site.root / "output").items()
+               if route.endswith("feed.xml") and not route.startswith("digests/")
+               and "Attention Is Mostly" in text.decode()]
+    assert retitled.counts["feeds made"] == len(listing) > 1
+    assert retitled.counts["feeds reused"] == feeds - len(listing)
     site.assert_same_as_uncached_build()
 
 
