@@ -41,16 +41,18 @@ def topics_index() -> str:
     return "topics/"
 
 
-def topic(slug: str) -> str:
-    return f"topics/{slug}/"
+def topic(slug: str, page: int | None = None) -> str:
+    """The topic's page (its newest papers) or its numbered page ``page`` (see archive)."""
+    return f"topics/{slug}/" if page is None else f"topics/{slug}/page/{page}/"
 
 
 def tags_index() -> str:
     return "tags/"
 
 
-def tag(slug: str) -> str:
-    return f"tags/{slug}/"
+def tag(slug: str, page: int | None = None) -> str:
+    """The tag's page (its newest papers) or its numbered page ``page`` (see archive)."""
+    return f"tags/{slug}/" if page is None else f"tags/{slug}/page/{page}/"
 
 
 def digests_index() -> str:

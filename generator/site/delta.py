@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 
@@ -21,7 +21,15 @@ from generator import urls
 from generator.config import SiteConfig
 from generator.models import Paper, TopicModel
 from generator.site.issues import Issue
-from generator.site.planner import Planner, Route, SiteModel, TagRef, card_of, planner_for
+from generator.site.planner import (
+    Planner,
+    Route,
+    SiteModel,
+    TagRef,
+    card_of,
+    page_count,
+    planner_for,
+)
 from generator.site.views import PaperCard
 
 MAX_CHANGED = 200  # papers; more than this is a bulk edit, and planning everything is as fast
@@ -102,7 +110,9 @@ def replan(state: PlanState, config: SiteConfig, papers: Sequence[Paper],
                   if not drawn[1] & retitled}
     fresh.points = _retitled_points(state, planner.points, retitled, cards)
     routes = _routes_to_plan(state, fresh, {p.slug for p in changed}, touched, tags_changed)
-    removed = tuple(urls.tag(t) for t in sorted(tags_changed) if t not in tag_refs)
+    removed = tuple(route for t in sorted(tags_changed)
+                    for route in _tag_routes(planner, t, planner.tags)
+                    if route not in _tag_routes(planner, t, tag_refs))
     all_routes = _splice(old.routes, state, routes, removed, fresh)
     model = SiteModel(old.site, old.urls, new_papers, MappingProxyType(cards), old.topics,
                       tuple(tag_refs.values()), old.digests, all_routes, fresh.issues,
@@ -221,8 +231,7 @@ def _routes_to_plan(state: PlanState, fresh: Planner, changed: set[str], touched
     for tag in sorted(tags | {t for s in touched for t in papers[state.order[s]].tags}):
         if tag in fresh.tags:
             cards = [fresh.cards[s] for s in state.by_tag[tag]]
-            route = fresh.tag_page(tag, cards)
-            routes[route.route] = route
+            routes.update((route.route, route) for route in fresh.tag_pages(tag, cards))
     if tags:
         routes[urls.tags_index()] = fresh.tags_index()
         if fresh.site.links.feeds_page is not None:  # the feeds page lists every tag feed
@@ -235,8 +244,7 @@ def _routes_to_plan(state: PlanState, fresh: Planner, changed: set[str], touched
     if None in topics:
         routes[urls.topics_index()] = fresh.topics_index()
     for index in sorted(t for t in topics if t is not None):
-        route = fresh.topic_page(index)
-        routes[route.route] = route
+        routes.update((route.route, route) for route in fresh.topic_pages(index))
     for number in sorted({fresh.archive_number_of(state.order[s]) for s in touched},
                          reverse=True):
         route = fresh.archive_page(number)
@@ -263,9 +271,19 @@ def _splice(old: tuple[Route, ...], state: PlanState, routes: dict[str, Route],
     if not added and not removed:
         return tuple(result)
     start = state.position[urls.tags_index()] + 1
-    end = start + len(state.planner.tags)  # the tag pages of the last plan
+    end = start + sum(len(_tag_routes(state.planner, t, state.planner.tags))
+                      for t in state.planner.tags)  # the tag pages of the last plan
     section = {r.route: r for r in result[start:end]}
     for name in removed:
         del section[name]
     section.update((r.route, r) for r in added)
-    return tuple(result[:start] + [section[urls.tag(t)] for t in fresh.tags] + result[end:])
+    return tuple(result[:start] + [section[name] for t in fresh.tags
+                                   for name in _tag_routes(fresh, t, fresh.tags)] + result[end:])
+
+
+def _tag_routes(planner: Planner, tag: str, refs: Mapping[str, TagRef]) -> list[str]:
+    """The routes of a tag's pages in plan order (none when ``refs`` has no such tag)."""
+    if tag not in refs:
+        return []
+    numbered = page_count(refs[tag].count, planner.config.papers_per_page) - 1
+    return [urls.tag(tag), *(urls.tag(tag, number) for number in range(numbered, 0, -1))]

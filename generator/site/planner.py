@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 from markupsafe import Markup
 
@@ -344,7 +344,8 @@ class Planner:
             self.home(),
             *(self.paper_page(paper) for paper in self.papers),
             self.topics_index(),
-            *(self.topic_page(index) for index in range(len(self.model.topics))),
+            *(route for index in range(len(self.model.topics))
+              for route in self.topic_pages(index)),
             self.tags_index(),
             *self._tag_pages(),
             self.digests_index(),
@@ -439,20 +440,31 @@ class Planner:
                           {"topics": tuple(self.topics.values()),
                            "topic_map": self.topic_map(None)})
 
-    def topic_page(self, index: int) -> Route:
+    def topic_pages(self, index: int) -> list[Route]:
+        """The topic's pages: the newest (its map, timeline and downloads, and its newest
+        papers), then the numbered ones (see paged)."""
         from generator.site.topic_map import render_timeline
 
         topic = self.model.topics[index]
         ref = self.topics[topic.slug]
         papers = tuple(self.cards[s] for s in topic.papers if s in self.cards)
-        extra = {"topic_map": self.topic_map(index),
-                 "timeline": render_timeline([c.date for c in papers])}
         route = urls.topic(topic.slug)
         feeds = (feed_links(self.config, self.link, route, f"{self.config.title}: {ref.label}")
                  if self.config.feeds.topics else None)
-        return self._page(route, "topic.html", "topic", f"Topic: {ref.label}",
-                          {"topic": ref, "papers": papers, "downloads": self.downloads(route),
-                           **extra}, feeds=feeds)
+        pages = []
+        for number, chunk, pagination in paged(papers, self.config.papers_per_page,
+                                               lambda n: self.link.link(urls.topic(topic.slug, n))):
+            values: dict[str, object] = {"topic": ref, "papers": chunk, "pagination": pagination,
+                                         "downloads": None}
+            if pagination.newest:
+                values.update(downloads=self.downloads(route), topic_map=self.topic_map(index),
+                              timeline=render_timeline([c.date for c in papers]))
+                pages.append(self._page(route, "topic.html", "topic", f"Topic: {ref.label}",
+                                        values, feeds=feeds))
+            else:
+                pages.append(self._page(urls.topic(topic.slug, number), "topic.html", "topic",
+                                        f"Topic: {ref.label}, page {number}", values))
+        return pages
 
     def topic_map(self, focus: int | None) -> Markup:
         """The map of all topics (``focus`` None) or of one; drawn once per planner."""
@@ -488,15 +500,25 @@ class Planner:
         for paper in self.papers:  # newest first already
             for tag in paper.tags:
                 by_tag[tag].append(self.cards[paper.slug])
-        return [self.tag_page(slug, by_tag[slug]) for slug in self.tags]
+        return [route for slug in self.tags for route in self.tag_pages(slug, by_tag[slug])]
 
-    def tag_page(self, slug: str, cards: Sequence[PaperCard]) -> Route:
-        """``cards``: the tag's papers, newest first."""
+    def tag_pages(self, slug: str, cards: Sequence[PaperCard]) -> list[Route]:
+        """``cards``: the tag's papers, newest first. The newest page (``tags/<slug>/``), then
+        the numbered ones (see paged)."""
         route = urls.tag(slug)
         feeds = (feed_links(self.config, self.link, route, f"{self.config.title}: #{slug}")
                  if self.config.feeds.tags else None)
-        return self._page(route, "tag.html", "tag", f"Tag: {slug}",
-                          {"tag": self.tags[slug], "papers": tuple(cards)}, feeds=feeds)
+        pages = []
+        for number, chunk, pagination in paged(tuple(cards), self.config.papers_per_page,
+                                               lambda n: self.link.link(urls.tag(slug, n))):
+            values = {"tag": self.tags[slug], "papers": chunk, "pagination": pagination}
+            if pagination.newest:
+                pages.append(self._page(route, "tag.html", "tag", f"Tag: {slug}", values,
+                                        feeds=feeds))
+            else:
+                pages.append(self._page(urls.tag(slug, number), "tag.html", "tag",
+                                        f"Tag: {slug}, page {number}", values))
+        return pages
 
     def digests_index(self) -> Route:
         weekly = self.config.digest.period == "weekly"
@@ -573,7 +595,7 @@ class Planner:
 
     def archive_total(self) -> int:
         """The number of archive pages: the numbered ones and the newest."""
-        return archive_numbered(len(self.papers), self.config.papers_per_page) + 1
+        return page_count(len(self.papers), self.config.papers_per_page)
 
     def archive_number_of(self, index: int) -> int:
         """The archive page showing the paper at ``index`` in self.papers (newest first)."""
@@ -581,25 +603,47 @@ class Planner:
         return min(numbered + 1, (len(self.papers) - 1 - index) // size + 1)
 
     def archive_page(self, number: int) -> Route:
-        """Page ``number`` of the archive, counted from the oldest papers: the numbered pages
-        hold ``papers_per_page`` papers each, and the newest page (``archive/``, the highest
-        number) the rest, at least a page's worth once the site has that many. A new paper
-        changes the newest page only, until it has two pages' worth and a numbered page is
-        split off it: old pages keep their papers, links and bytes."""
-        size, newest = self.config.papers_per_page, self.archive_total()
-        end = len(self.papers) - (number - 1) * size  # self.papers is newest first
-        chunk = self.papers[:end] if number == newest else self.papers[end - size:end]
-
-        def at(page: int) -> str:
-            return self.link.link(urls.archive(None if page == newest else page))
-
-        pagination = Pagination(number, prev_url=at(number + 1) if number < newest else None,
-                                next_url=at(number - 1) if number > 1 else None,
-                                newest=number == newest)
-        title = "Archive" if number == newest else f"Archive, page {number}"
-        return self._page(urls.archive(None if number == newest else number), "archive.html",
+        """Page ``number`` of the archive, counted from the oldest papers (see paged): old
+        pages keep their papers, links and bytes as papers are added."""
+        chunk, pagination = page_of(self.papers, self.config.papers_per_page, number,
+                                    lambda page: self.link.link(urls.archive(page)))
+        title = "Archive" if pagination.newest else f"Archive, page {number}"
+        return self._page(urls.archive(None if pagination.newest else number), "archive.html",
                           "archive", title, {"papers": tuple(self.cards[p.slug] for p in chunk),
                                              "pagination": pagination})
+
+
+T = TypeVar("T")
+
+
+def paged(cards: tuple[T, ...], size: int, url_of: Callable[[int | None], str]
+          ) -> list[tuple[int, tuple[T, ...], Pagination]]:
+    """A list's cards (newest first) in pages numbered from the oldest, as the archive's: the
+    numbered pages hold ``size`` cards each, the newest page (number None in ``url_of``, the
+    highest number) the rest. A new paper changes the newest page only, until a numbered page
+    is split off it. Newest page first, then the numbered pages from the highest."""
+    return [(number, *page_of(cards, size, number, url_of))
+            for number in range(page_count(len(cards), size), 0, -1)]
+
+
+def page_of(cards: Sequence[T], size: int, number: int, url_of: Callable[[int | None], str]
+            ) -> tuple[tuple[T, ...], Pagination]:
+    """Page ``number`` of ``paged``: its cards and its links to the next newer and older."""
+    newest = page_count(len(cards), size)
+
+    def at(page: int) -> str:
+        return url_of(None if page == newest else page)
+
+    end = len(cards) - (number - 1) * size
+    chunk = cards[:end] if number == newest else cards[end - size:end]
+    return tuple(chunk), Pagination(number, prev_url=at(number + 1) if number < newest else None,
+                                    next_url=at(number - 1) if number > 1 else None,
+                                    newest=number == newest)
+
+
+def page_count(papers: int, size: int) -> int:
+    """How many pages ``paged`` makes of ``papers`` cards."""
+    return archive_numbered(papers, size) + 1
 
 
 def archive_numbered(papers: int, size: int) -> int:

@@ -86,3 +86,26 @@ def test_new_papers_other_topics_and_settings_are_refused() -> None:
     moved = dataclasses.replace(TOPICS, related={s: () for s in TOPICS.related})
     assert replan(state, CONFIG, PAPERS, moved) is None
     assert replan(state, dataclasses.replace(CONFIG, title="Other"), PAPERS, TOPICS) is None
+
+
+PAGED = dataclasses.replace(CONFIG, papers_per_page=1)  # tags and topics of several pages
+
+
+@pytest.mark.parametrize("slug", SLUGS[:: max(1, len(SLUGS) // 4)])
+@pytest.mark.parametrize("edit", LOCAL.values(), ids=LOCAL.keys())
+def test_replan_of_paginated_tags_and_topics_equals_a_full_plan(slug: str, edit: Edit) -> None:
+    """A tag gaining or losing a paper can gain or lose a page: the routes still come out as
+    a full plan orders them, and a page that is gone is removed."""
+    full_before = plan_site(PAGED, PAPERS, TOPICS)
+    assert any("/page/" in r.route and r.route.startswith("tags/") for r in full_before.routes)
+    assert any("/page/" in r.route and r.route.startswith("topics/") for r in full_before.routes)
+    _, state = plan_everything(PAGED, PAPERS, TOPICS)
+    papers = edited(PAPERS, slug, edit)
+    delta = replan(state, PAGED, papers, TOPICS)
+    assert delta is not None
+    full = plan_site(PAGED, papers, TOPICS)
+    assert delta.model == full
+    before = {r.route: r for r in full_before.routes}
+    assert {r.route for r in full.routes if before.get(r.route) != r} <= {
+        r.route for r in delta.routes}
+    assert set(delta.removed) == set(before) - {r.route for r in full.routes}
