@@ -117,17 +117,28 @@ def render_filter_index(config: SiteConfig, model: SiteModel,
     deltas = np.diff(sorted_pids, prepend=0)
     starts = bounds[:-1][bounds[:-1] < len(sorted_pids)]
     deltas[starts] = sorted_pids[starts]
-    flat, cuts = deltas.tolist(), bounds.tolist()
-    encoded = {key: flat[cuts[number]:cuts[number + 1]] for key, number in key_ids.items()}
-    # Bytes of the key buckets: "key":[1,2,3] plus quotes, colon and comma.
-    total = sum(len(k) + len(",".join(map(str, v))) + 6 for k, v in encoded.items())
+    # Bytes of the key buckets: "key":[1,2,3] plus quotes, colon and comma; from the digits of
+    # the numbers, so the postings never become Python ints all at once (10 million of them
+    # at 100k papers: about 300 MB).
+    total = sum(len(key) + 6 for key in key_ids)
+    if key_ids:
+        digits = np.ones(len(deltas), dtype=np.int64)
+        for power in range(1, 10):
+            digits += deltas >= 10 ** power
+        total += int(np.add.reduceat(digits, bounds[:-1]).sum()) + len(deltas) - len(key_ids)
     buckets = 1
     while buckets < MAX_BUCKETS and total / buckets > BUCKET_BYTES:
         buckets *= 2
-    by_bucket: dict[int, dict[str, list[int]]] = defaultdict(dict)
-    for key in sorted(encoded):
-        by_bucket[bucket_of(key, buckets)][key] = encoded[key]
-    files = [_json(f"{FILTER_DIR}keys/{n}.json", by_bucket.get(n, {})) for n in range(buckets)]
+    by_bucket: dict[int, list[str]] = defaultdict(list)
+    for key in sorted(key_ids):
+        by_bucket[bucket_of(key, buckets)].append(key)
+
+    def postings(key: str) -> list[int]:
+        number = key_ids[key]
+        return deltas[bounds[number]:bounds[number + 1]].tolist()
+
+    files = [_json(f"{FILTER_DIR}keys/{n}.json", {k: postings(k) for k in by_bucket.get(n, ())})
+             for n in range(buckets)]
     files += [_json(f"{FILTER_DIR}papers/{n // PAPERS_PER_FILE}.json",
                     records[n:n + PAPERS_PER_FILE])
               for n in range(0, len(records), PAPERS_PER_FILE)]
