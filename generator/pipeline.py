@@ -70,7 +70,7 @@ from generator.topics import (
     write_lock,
 )
 from generator.urls import Urls
-from generator.workers import default_jobs, in_background, thaw
+from generator.workers import default_jobs, in_background, release_freed_memory, thaw
 from generator.write import Stage, staged_site
 
 NO_TOPICS = TopicModel((), MappingProxyType({}), MappingProxyType({}))
@@ -342,16 +342,22 @@ def write_site(site_root: Path, config: SiteConfig, model: SiteModel, theme: Loa
                         timer.count("feeds reused", reuse.feeds.linked)
                 stage.write(files)
                 del files
+                # What each step below drops goes back to the system before the next, so the
+                # main process stays near its size after planning while search is indexed.
+                release_freed_memory()
                 if reuse is not None and config.digest.email:
                     with timer.phase("email"):
                         write_emails(config, model, theme, stage, reuse.emails, timer)
+                    release_freed_memory()
                 with timer.phase("exports"):  # one file at a time: BibTeX, RIS, CSL-JSON
                     if reuse is None:
-                        stage.write(render_exports(config, model))
+                        stage.write(render_exports(config, model, remember=False))
                     else:
-                        write_units(export_units(config, model), stage, reuse.exports)
+                        write_units(export_units(config, model, remember=False), stage,
+                                    reuse.exports)
                         timer.count("export units made", reuse.exports.made)
                         timer.count("export units reused", reuse.exports.linked)
+                release_freed_memory()
                 if search_result is not None:
                     with timer.phase("search"):  # only the part not hidden behind the above
                         finish_search(search_result())
@@ -425,16 +431,19 @@ def site_files(config: SiteConfig, model: SiteModel, theme: LoadedTheme,
         with timer.phase("email"):
             files += render_issue_emails(config, model, theme.env)
         timer.count("e-mails rendered", len(model.issues))
-    return files + reader_files(config, model, timer) + fixed_files(config, model, theme.assets)
+    return (files + reader_files(config, model, timer, remember=False)
+            + fixed_files(config, model, theme.assets))
 
 
-def reader_files(config: SiteConfig, model: SiteModel, timer: Timer | None) -> list[OutputFile]:
+def reader_files(config: SiteConfig, model: SiteModel, timer: Timer | None, *,
+                 remember: bool = True) -> list[OutputFile]:
     """What the reader features read: the OPML list of every feed, the filter index and the
-    vectors of the "For you" ranking."""
+    vectors of the "For you" ranking (``remember``: keep per-paper work for the next call, as
+    serve makes them again after each save)."""
     opml = render_opml(config, model)
     files = [opml] if opml is not None else []
     with timer.phase("filters") if timer else nullcontext():
-        files += render_filter_index(config, model)
+        files += render_filter_index(config, model, remember=remember)
     if config.topics.enabled:
         with timer.phase("ranking") if timer else nullcontext():
             files += render_ranking_files(config, model)

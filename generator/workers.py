@@ -15,6 +15,9 @@ processes are forked.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
+import functools
 import gc
 import multiprocessing
 import os
@@ -61,6 +64,24 @@ def freeze_for_fork() -> None:
     end up with a private copy of the whole planned site, and so would the parent. Objects made
     before the freeze are never collected (a build is one short-lived process)."""
     gc.freeze()
+
+
+def release_freed_memory() -> None:
+    """Hand the heap memory freed so far back to the operating system. glibc keeps freed
+    blocks for reuse, so a process that made a large index and dropped it still holds the
+    pages: at 10k papers 88 MB after the filter index and the export files, which the build
+    then holds while it waits for the search index. No-op where malloc_trim is missing."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
 
 
 def thaw() -> None:

@@ -50,7 +50,10 @@ class _Records:
         return self.csl if key == self.key else csl_list_item({**self.item, "id": key})
 
 
-@lru_cache(maxsize=1 << 15)
+RECORDS_KEPT = 1 << 15
+
+
+@lru_cache(maxsize=RECORDS_KEPT)
 def _records(source: CitationSource) -> _Records:
     key = citation_key(source.authors, source.date_iso[:4], source.title)
     item = csl_json_item(source, key)
@@ -58,18 +61,22 @@ def _records(source: CitationSource) -> _Records:
                     csl_list_item(item), item)
 
 
-def render_exports(config: SiteConfig, model: SiteModel) -> Iterator[OutputFile]:
-    for _, _, make in export_units(config, model):
+def render_exports(config: SiteConfig, model: SiteModel, *,
+                   remember: bool = True) -> Iterator[OutputFile]:
+    for _, _, make in export_units(config, model, remember=remember):
         yield from make()
 
 
 Unit = tuple[str, object, Callable[[], list[OutputFile]]]
 
 
-def export_units(config: SiteConfig, model: SiteModel) -> Iterator[Unit]:
+def export_units(config: SiteConfig, model: SiteModel, *,
+                 remember: bool = True) -> Iterator[Unit]:
     """The export files in units: (name, the values the unit's files are a function of
     besides the configuration, a function that makes them), for the build cache
-    (generator/reuse.py) to key them by."""
+    (generator/reuse.py) to key them by. ``remember``: keep papers' records for the next call
+    (serve); a build keeps them only while its units are made."""
+    records = _records if remember else lru_cache(maxsize=RECORDS_KEPT)(_records.__wrapped__)
     sources = {p.slug: citation_source(p, model.cards[p.slug], model.urls, config)
                for p in model.papers}
     collections: list[tuple[str, Sequence[Paper | str]]] = [
@@ -82,11 +89,13 @@ def export_units(config: SiteConfig, model: SiteModel) -> Iterator[Unit]:
     collections += [(urls.topic(slug), slugs) for slug, slugs in by_topic.items()]
     for route, members in collections:
         chosen = tuple(sources[m if isinstance(m, str) else m.slug] for m in members)
-        yield route, chosen, partial(_collection_files, route, chosen)
+        yield route, chosen, partial(_collection_files, route, chosen, records)
 
 
-def _collection_files(route: str, sources: Sequence[CitationSource]) -> list[OutputFile]:
-    chosen = [_records(s) for s in sources]
+def _collection_files(route: str, sources: Sequence[CitationSource],
+                      records: Callable[[CitationSource], _Records] = _records
+                      ) -> list[OutputFile]:
+    chosen = [records(s) for s in sources]
     keys = unique_keys([r.key for r in chosen])
     return list(_files(route, [r.bib_as(k) for r, k in zip(chosen, keys, strict=True)],
                        [r.ris for r in chosen],

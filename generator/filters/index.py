@@ -88,7 +88,12 @@ def bucket_of(key: str, buckets: int) -> int:
 
 
 def render_filter_index(config: SiteConfig, model: SiteModel,
-                        stop_words: frozenset[str] | None = None) -> list[OutputFile]:
+                        stop_words: frozenset[str] | None = None, *,
+                        remember: bool = True) -> list[OutputFile]:
+    """The files of ``filters/``. ``remember``: keep each paper's keys for the next call (serve
+    writes the index again after each save); a build has no next call, and at 100k papers the
+    kept keys were some 200 MB."""
+    keys_of = filter_keys if remember else filter_keys.__wrapped__
     if stop_words is None:
         from generator.stop_words import ENGLISH_STOP_WORDS
 
@@ -102,8 +107,8 @@ def render_filter_index(config: SiteConfig, model: SiteModel,
     for pid, paper in enumerate(papers):
         card = model.cards[paper.slug]
         topic = card.topic.slug if card.topic else None
-        for key in filter_keys(card.title_text, plain_text(paper.abstract), paper.authors, topic,
-                               paper.tags, stop_words):
+        for key in keys_of(card.title_text, plain_text(paper.abstract), paper.authors, topic,
+                           paper.tags, stop_words):
             pair_keys.append(key_ids.setdefault(key, len(key_ids)))
             pair_pids.append(pid)
         records.append([paper.slug, card.title_text, paper.date.isoformat(), card.authors_short,
