@@ -36,8 +36,10 @@ class Recorder:
         page.on("console", lambda m: m.type == "error" and self.problems.append(
             f"console: {m.text}"))
         page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
-        page.on("requestfailed", lambda r: self.problems.append(
-            f"request failed: {r.url} {r.failure}"))
+        # ERR_ABORTED is the browser cancelling a request itself (a favicon still loading
+        # when the test navigates on); a page's broken link answers 404, recorded below.
+        page.on("requestfailed", lambda r: r.failure != "net::ERR_ABORTED"
+                and self.problems.append(f"request failed: {r.url} {r.failure}"))
         page.on("response", lambda r: r.status >= 400 and self.problems.append(
             f"HTTP {r.status}: {r.url}"))
         page.on("request", lambda r: not r.url.startswith(("http://127.0.0.1", "data:", "blob:"))
