@@ -34,6 +34,7 @@ from generator.site.views import (
     Pagination,
     PaperCard,
     PaperView,
+    RollupLink,
     RollupRef,
     SiteLinks,
     SiteView,
@@ -325,6 +326,9 @@ class Planner:
         self.rollup_refs = {(r.kind, r.key): RollupRef(r.key, r.kind, r.label,
                                                        link.link(urls.issue(r.key)), len(r.slugs))
                             for r in rollups}
+        # what an issue or another rollup links: no count, which changes as papers arrive
+        self.rollup_links = {at: RollupLink(r.key, r.kind, r.label, r.url)
+                             for at, r in self.rollup_refs.items()}
         self.points: list | None = None  # topic map points, made when a map is drawn
         # topic index (None: the topics page) -> (its map, the slugs drawn as dots)
         self.maps: dict[int | None, tuple[Markup, frozenset[str]]] = {}
@@ -452,9 +456,11 @@ class Planner:
         feeds = (feed_links(self.config, self.link, route, f"{self.config.title}: {ref.label}")
                  if self.config.feeds.topics else None)
         pages = []
+        link = topic_link(ref)  # numbered pages: no count, so they keep their bytes
         for number, chunk, pagination in paged(papers, self.config.papers_per_page,
                                                lambda n: self.link.link(urls.topic(topic.slug, n))):
-            values: dict[str, object] = {"topic": ref, "papers": chunk, "pagination": pagination,
+            values: dict[str, object] = {"topic": ref if pagination.newest else link,
+                                         "papers": chunk, "pagination": pagination,
                                          "downloads": None}
             if pagination.newest:
                 values.update(downloads=self.downloads(route), topic_map=self.topic_map(index),
@@ -509,9 +515,12 @@ class Planner:
         feeds = (feed_links(self.config, self.link, route, f"{self.config.title}: #{slug}")
                  if self.config.feeds.tags else None)
         pages = []
+        ref = self.tags[slug]
+        link = TagLink(slug, ref.url)  # numbered pages: no count, so they keep their bytes
         for number, chunk, pagination in paged(tuple(cards), self.config.papers_per_page,
                                                lambda n: self.link.link(urls.tag(slug, n))):
-            values = {"tag": self.tags[slug], "papers": chunk, "pagination": pagination}
+            values = {"tag": ref if pagination.newest else link, "papers": chunk,
+                      "pagination": pagination}
             if pagination.newest:
                 pages.append(self._page(route, "tag.html", "tag", f"Tag: {slug}", values,
                                         feeds=feeds))
@@ -540,8 +549,8 @@ class Planner:
         newer = self.digests[index - 1] if index > 0 else None
         older = self.digests[index + 1] if index + 1 < len(self.digests) else None
         email = self.link.link(f"{urls.issue(issue.key)}email.html")
-        week = self.rollup_refs.get(("week", issue_key(issue.start, "weekly")))
-        month = self.rollup_refs.get(("month", month_key(issue.start)))
+        week = self.rollup_links.get(("week", issue_key(issue.start, "weekly")))
+        month = self.rollup_links.get(("month", month_key(issue.start)))
         context = {"digest": ref, "groups": self._group_by_topic(issue.papers),
                    "newer": newer, "older": older, "week": week, "month": month,
                    "archive_url": self.link.link(urls.archive()),
@@ -556,15 +565,15 @@ class Planner:
         ref = self.rollup_refs[rollup.kind, rollup.key]
         same = [r for r in self.rollups if r.kind == rollup.kind]
         at = same.index(rollup)
-        newer = self.rollup_refs[rollup.kind, same[at - 1].key] if at > 0 else None
-        older = (self.rollup_refs[rollup.kind, same[at + 1].key] if at + 1 < len(same)
+        newer = self.rollup_links[rollup.kind, same[at - 1].key] if at > 0 else None
+        older = (self.rollup_links[rollup.kind, same[at + 1].key] if at + 1 < len(same)
                  else None)
         issues = tuple(d for d in self.digests if rollup.start <= d.date <= rollup.end
                        and d.key != rollup.key)
         context = {"rollup": ref, "trending": tuple(self.cards[s] for s in rollup.trending),
                    "groups": self._group_slugs(rollup.slugs), "issues": issues,
                    "newer": newer, "older": older,
-                   "month": (self.rollup_refs.get(("month", month_key(rollup.start)))
+                   "month": (self.rollup_links.get(("month", month_key(rollup.start)))
                              if rollup.kind == "week" else None),
                    "archive_url": self.link.link(urls.archive())}
         title = rollup.label if rollup.kind == "week" else f"Month of {rollup.label}"

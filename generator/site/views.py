@@ -74,6 +74,17 @@ class RollupRef:
 
 
 @dataclass(frozen=True)
+class RollupLink:
+    """A week or a month as another issue or rollup links it: without the count, so that the
+    page linking it keeps its bytes as papers join the period."""
+
+    key: str
+    kind: str
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
 class Downloads:
     """Reference-manager files of a page's papers (BibTeX, RIS, CSL-JSON); None: not made."""
 
@@ -252,4 +263,4 @@ class ScholarlyMeta:
 
 
 # Views the plan makes once and shows on many pages: digested once per build (render/reuse.py)
-SHARED_VIEWS = (PaperCard, TopicRef, TagRef, DigestRef, RollupRef, SiteView)
+SHARED_VIEWS = (PaperCard, TopicRef, TagRef, DigestRef, RollupRef, RollupLink, SiteView)

@@ -164,6 +164,37 @@ def test_unchanged_site_makes_nothing_and_one_edit_makes_its_outputs(site: Site)
     site.assert_same_as_uncached_build()
 
 
+OLDER_PAPERS = "papers:\n" + "".join(
+    f"  - title: Older Transformer Study Number {n}\n    date: 2024-03-0{n}\n"
+    f"    authors: [B. Older]\n    tags: [transformers]\n"
+    f"    abstract: Attention and transformers for sequence transduction, study {n}.\n"
+    for n in range(1, 8))
+
+
+@pytest.mark.slow
+def test_a_new_paper_renders_only_the_pages_whose_bytes_it_changes(site: Site) -> None:
+    """A day's paper in a tag and topic of several pages, in a week and month of several
+    issues: each page rendered differs from the last build's or is new; the tag's and topic's
+    numbered pages and the other issues of the week and month are linked, because nothing
+    they are made from (no count) changed."""
+    (site.root / "content/older.yaml").write_text(OLDER_PAPERS)
+    site.build()
+    before = tree(site.root / "output")
+    numbered = [name for name in before if name.startswith("tags/transformers/page/")]
+    assert numbered  # the tag fills more than its newest page
+    (site.root / "content/new.md").write_text(NEW_PAPER)  # the newest date, tag transformers
+    added = site.build()
+    after = tree(site.root / "output")
+    pages = [name for name in after if name.endswith(".html")
+             and not name.endswith("/email.html")]  # e-mails are counted apart
+    changed = [name for name in pages if after[name] != before.get(name)]
+    assert added.counts["pages rendered"] == len(changed)
+    assert added.counts["pages reused"] == len(pages) - len(changed)
+    assert [name for name in numbered if name in changed] == []
+    assert "digests/2024-03-13/index.html" not in changed  # an older issue of the same week
+    site.assert_same_as_uncached_build()
+
+
 @pytest.mark.slow
 def test_linked_outputs_are_the_cache_blobs_and_editing_the_output_is_a_miss(
         site: Site) -> None:
