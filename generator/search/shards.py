@@ -26,6 +26,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -105,9 +106,20 @@ def index_papers(site_dir: Path, env: jinja2.Environment, papers: Iterable[tuple
                  language: str, cache: DiskCache | None = None,
                  jobs: int | None = None) -> SearchStats:
     """The build's search bundle in ``site_dir/pagefind/``: the records of ``(paper, card)``
-    pairs, indexed shard by shard (see above), by up to ``jobs`` Pagefind runs at a time."""
-    return index_records(site_dir, records_for(env, papers), language, cache,
-                         shard_pages=SHARD_PAGES, tail_pages=TAIL_PAGES, jobs=jobs)
+    pairs, indexed shard by shard (see above), by up to ``jobs`` Pagefind runs at a time.
+    Each shard's records are rendered when it is keyed and dropped once it is indexed, so
+    no more than ``jobs`` shards' records are held (at 100k papers all of them were some
+    300 MB beside the build)."""
+    if not has_search_records(env):
+        return index_records(site_dir, None, language, cache, jobs=jobs)
+    ordered = sorted(papers, key=lambda pair: (pair[0].date, pair[0].slug))
+    if not ordered:
+        return index_records(site_dir, [], language, cache, jobs=jobs)
+    makers, start = [], 0
+    for size in shard_sizes(len(ordered), SHARD_PAGES, TAIL_PAGES):  # read now: tests set them
+        makers.append(partial(records_for, env, ordered[start:start + size]))
+        start += size
+    return _index_shards(site_dir, makers, language, cache, None, None, jobs)
 
 
 def has_search_records(env: jinja2.Environment) -> bool:
@@ -152,29 +164,47 @@ def index_records(site_dir: Path, records: Sequence[SearchRecord] | None, langua
         pagefind.run_pagefind(site_dir, bundle, language, on_start, glob=pagefind.ALL_PAGES_GLOB)
         pagefind.write_manifest(bundle, 1)
         return SearchStats()
+    return _index_shards(site_dir, [partial(_given, shard) for shard in
+                                    split(records, shard_pages, tail_pages)],
+                         language, cache, output, on_start, jobs)
+
+
+def _given(records: Sequence[SearchRecord]) -> Sequence[SearchRecord]:
+    return records
+
+
+def _index_shards(site_dir: Path, makers: Sequence[Callable[[], Sequence[SearchRecord] | None]],
+                  language: str, cache: DiskCache | None, output: Path | None,
+                  on_start: Callable[[subprocess.Popen], None] | None,
+                  jobs: int | None) -> SearchStats:
+    """index_records of shards whose records ``makers`` make when the shard is keyed."""
+    bundle = output or site_dir / pagefind.BUNDLE_DIR
     cache = cache or DiskCache(None)
-    shards = split(records, shard_pages, tail_pages)
     known = _load_index(cache)
-    outs = [site_dir / f"{_STAGING}-out-{number}" for number in range(len(shards))]
+    outs = [site_dir / f"{_STAGING}-out-{number}" for number in range(len(makers))]
     scratch = scratch_folder(site_dir)
     try:
-        keys = [shard_key(shard, language, listing_order(scratch)) for shard in shards]
+        listing = listing_order(scratch)
 
-        def build(number: int) -> bool:
-            """Copy the shard's bundle from the cache, else index it; True when indexed."""
-            if _restore(cache, known.get(keys[number]), outs[number]):
-                return False
-            _index_shard(scratch / str(number), shards[number], outs[number], language,
-                         on_start)
-            return True
+        def build(number: int) -> tuple[str, int, bool]:
+            """Copy the shard's bundle from the cache, else index it: (its key, its
+            records, whether it was indexed)."""
+            records = makers[number]()
+            if records is None:
+                raise UserError(f"error: {TEMPLATE} is missing")
+            key = shard_key(records, language, listing)
+            if _restore(cache, known.get(key), outs[number]):
+                return key, len(records), False
+            _index_shard(scratch / str(number), records, outs[number], language, on_start)
+            return key, len(records), True
 
         # Copies (file writes) and Pagefind runs overlap; serve (on_start) runs one at a time.
-        workers = 1 if on_start is not None else min(jobs or _jobs(), len(shards))
+        workers = 1 if on_start is not None else min(jobs or _jobs(), len(makers))
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            indexed = list(pool.map(build, range(len(shards))))
-        todo = [number for number, done in enumerate(indexed) if done]
-        fresh = {keys[n]: _store(cache, outs[n]) for n in todo}
-        current = {key: fresh[key] if key in fresh else known.get(key) for key in keys}
+            built = list(pool.map(build, range(len(makers))))
+        fresh = {key: _store(cache, outs[n]) for n, (key, _, indexed) in enumerate(built)
+                 if indexed}
+        current = {key: fresh[key] if key in fresh else known.get(key) for key, _, _ in built}
         pagefind.assemble(outs, bundle)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -183,8 +213,9 @@ def index_records(site_dir: Path, records: Sequence[SearchRecord] | None, langua
     if any(entry is not None for entry in current.values()):
         cache.store(CACHE_KIND, CACHE_KEY, {k: v for k, v in current.items() if v is not None})
         cache.prune_blobs(BLOB_SPACE, [v["blob"] for v in current.values() if v is not None])
-    return SearchStats(len(records), sum(len(shards[n]) for n in todo), len(shards),
-                       len(shards) - len(todo))
+    return SearchStats(sum(size for _, size, _ in built),
+                       sum(size for _, size, indexed in built if indexed), len(built),
+                       sum(1 for _, _, indexed in built if not indexed))
 
 
 def index_site(site_dir: Path, language: str, output: Path | None = None,

@@ -171,3 +171,39 @@ def test_bundles_of_records_listed_by_another_file_system_are_not_reused(
     assert counts(build(site)) == (8, 0)
     assert counts(build(site)) == (0, 3)
     assert tree(site / "output") == from_scratch(site, tmp_path)
+
+
+
+def test_records_are_held_one_shard_at_a_time(site: Path, monkeypatch: pytest.MonkeyPatch,
+                                              tmp_path: Path) -> None:
+    """Each shard's records are rendered when it is indexed and dropped after: while Pagefind
+    indexes a shard, only that shard's records exist (a 100k site's records were some 300 MB
+    beside the build when they were all made first)."""
+    import gc
+
+    from generator.pipeline import NO_TOPICS, load_entries, load_theme
+    from generator.search import SearchRecord, index_papers
+    from generator.search import pagefind as pagefind_module
+    from generator.site import plan_site
+
+    monkeypatch.setattr(search_shards, "SHARD_PAGES", 2)
+    monkeypatch.setattr(search_shards, "TAIL_PAGES", 2)
+    alive: list[int] = []
+    run = pagefind_module.run_pagefind
+
+    def counting_run(*args: object, **kwargs: object) -> None:
+        gc.collect()
+        alive.append(sum(isinstance(o, SearchRecord) for o in gc.get_objects()))
+        run(*args, **kwargs)
+
+    monkeypatch.setattr(pagefind_module, "run_pagefind", counting_run)
+    config = load_config(site)
+    papers = load_entries(site, config).papers
+    model = plan_site(config, papers, NO_TOPICS)
+    env = load_theme(site, config, model.urls).env
+    folder = tmp_path / "indexed"
+    folder.mkdir()
+    stats = index_papers(folder, env, [(p, model.cards[p.slug]) for p in papers], "en", jobs=1)
+    assert (stats.records, stats.shards) == (8, 4)
+    assert (folder / BUNDLE_DIR / "pagefind.js").is_file()
+    assert alive == [2, 2, 2, 2]
