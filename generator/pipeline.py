@@ -334,14 +334,17 @@ def write_site(site_root: Path, config: SiteConfig, model: SiteModel, theme: Loa
             with (in_background(partial(index_search, stage.folder, 1)) if records_early
                   else nullcontext(None)) as search_result:
                 with timer.phase("feeds"):
-                    files = site_files(config, model, theme, timer, emails=reuse is None,
-                                       feeds=reuse is None)
+                    # each group written and dropped before the next is made (at 100k the
+                    # e-mails and the filter index together were some 500 MB)
+                    for files in site_files(config, model, theme, timer, emails=reuse is None,
+                                            feeds=reuse is None):
+                        with timer.phase("write"):
+                            stage.write(files)
+                        del files
                     if reuse is not None:
                         write_units(feed_units(config, model), stage, reuse.feeds)
                         timer.count("feeds made", reuse.feeds.made)
                         timer.count("feeds reused", reuse.feeds.linked)
-                stage.write(files)
-                del files
                 # What each step below drops goes back to the system before the next, so the
                 # main process stays near its size after planning while search is indexed.
                 release_freed_memory()
@@ -412,27 +415,30 @@ def render_site(site_root: Path, config: SiteConfig, model: SiteModel, theme: Lo
         _, problems = render_routes(theme.env, model.routes, site_root, jobs=jobs,
                                     progress=progress)
     with timer.phase("feeds"):
-        site_files(config, model, theme, timer)
+        for _ in site_files(config, model, theme, timer):
+            pass
     with timer.phase("exports"):
         for _ in render_exports(config, model):
             pass
     return problems
 
 
-def site_files(config: SiteConfig, model: SiteModel, theme: LoadedTheme,
-               timer: Timer, emails: bool = True, feeds: bool = True) -> list[OutputFile]:
-    """Everything but the pages: paper feeds (unless ``feeds`` is False: write_units makes
-    them), sitemap, digest feed, e-mails (unless ``emails`` is False: write_emails makes
-    them), then fixed_files."""
-    files = [*(render_feeds(config, model) if feeds else ()), *render_sitemap(model)]
+def site_files(config: SiteConfig, model: SiteModel, theme: LoadedTheme, timer: Timer,
+               emails: bool = True, feeds: bool = True) -> Iterator[list[OutputFile]]:
+    """Everything but the pages, in groups to write one at a time: paper feeds (unless
+    ``feeds`` is False: write_units makes them), sitemap, digest feed, e-mails (unless
+    ``emails`` is False: write_emails makes them), the reader files, then fixed_files."""
+    yield [*(render_feeds(config, model) if feeds else ()), *render_sitemap(model)]
     if config.feeds.digest:
-        files += render_digest_feed(config, model, theme.env)
+        yield render_digest_feed(config, model, theme.env)
     if config.digest.email and emails:
         with timer.phase("email"):
-            files += render_issue_emails(config, model, theme.env)
+            files = render_issue_emails(config, model, theme.env)
         timer.count("e-mails rendered", len(model.issues))
-    return (files + reader_files(config, model, timer, remember=False)
-            + fixed_files(config, model, theme.assets))
+        yield files
+        del files
+    yield from reader_file_groups(config, model, timer, remember=False)
+    yield fixed_files(config, model, theme.assets)
 
 
 def reader_files(config: SiteConfig, model: SiteModel, timer: Timer | None, *,
@@ -440,14 +446,24 @@ def reader_files(config: SiteConfig, model: SiteModel, timer: Timer | None, *,
     """What the reader features read: the OPML list of every feed, the filter index and the
     vectors of the "For you" ranking (``remember``: keep per-paper work for the next call, as
     serve makes them again after each save)."""
+    return [file for group in reader_file_groups(config, model, timer, remember=remember)
+            for file in group]
+
+
+def reader_file_groups(config: SiteConfig, model: SiteModel, timer: Timer | None, *,
+                       remember: bool = True) -> Iterator[list[OutputFile]]:
+    """reader_files in groups (OPML, filter index, ranking vectors), made one at a time."""
     opml = render_opml(config, model)
-    files = [opml] if opml is not None else []
+    if opml is not None:
+        yield [opml]
     with timer.phase("filters") if timer else nullcontext():
-        files += render_filter_index(config, model, remember=remember)
+        files = render_filter_index(config, model, remember=remember)
+    yield files
+    del files
     if config.topics.enabled:
         with timer.phase("ranking") if timer else nullcontext():
-            files += render_ranking_files(config, model)
-    return files
+            files = render_ranking_files(config, model)
+        yield files
 
 
 def fixed_files(config: SiteConfig, model: SiteModel,

@@ -118,6 +118,7 @@ def render_filter_index(config: SiteConfig, model: SiteModel,
     order = np.argsort(keys_np, kind="stable")  # pids stay ascending inside each key
     bounds = np.searchsorted(keys_np[order], np.arange(len(key_ids) + 1))
     sorted_pids = pids_np[order]
+    del order, keys_np, pids_np, pair_keys, pair_pids  # at 100k papers: some 200 MB
     # Each key's numbers delta-encoded, in one pass: a key's first delta is its first number.
     deltas = np.diff(sorted_pids, prepend=0)
     starts = bounds[:-1][bounds[:-1] < len(sorted_pids)]
@@ -127,10 +128,12 @@ def render_filter_index(config: SiteConfig, model: SiteModel,
     # at 100k papers: about 300 MB).
     total = sum(len(key) + 6 for key in key_ids)
     if key_ids:
-        digits = np.ones(len(deltas), dtype=np.int64)
+        digits = np.ones(len(deltas), dtype=np.int8)  # at most 10 of them
         for power in range(1, 10):
             digits += deltas >= 10 ** power
-        total += int(np.add.reduceat(digits, bounds[:-1]).sum()) + len(deltas) - len(key_ids)
+        total += (int(np.add.reduceat(digits, bounds[:-1], dtype=np.int64).sum())
+                  + len(deltas) - len(key_ids))
+        del digits
     buckets = 1
     while buckets < MAX_BUCKETS and total / buckets > BUCKET_BYTES:
         buckets *= 2
