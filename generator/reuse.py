@@ -123,7 +123,6 @@ class Digester:
             self._memo[id(value)] = (value, digest)
         return digest
 
-
     def _literal(self, values: tuple[Any, ...]) -> tuple[Any, ...] | None:
         """``values`` as a tuple whose repr is a literal naming every value and its type, or
         None when one of them needs the walk. Values of exactly one of _PLAIN's types are kept

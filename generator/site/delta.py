@@ -110,9 +110,11 @@ def replan(state: PlanState, config: SiteConfig, papers: Sequence[Paper],
                   if not drawn[1] & retitled}
     fresh.points = _retitled_points(state, planner.points, retitled, cards)
     routes = _routes_to_plan(state, fresh, {p.slug for p in changed}, touched, tags_changed)
-    removed = tuple(route for t in sorted(tags_changed)
-                    for route in _tag_routes(planner, t, planner.tags)
-                    if route not in _tag_routes(planner, t, tag_refs))
+    gone: list[str] = []  # the pages a tag no longer fills
+    for tag in sorted(tags_changed):
+        kept = set(_tag_routes(planner, tag, tag_refs))
+        gone += [r for r in _tag_routes(planner, tag, planner.tags) if r not in kept]
+    removed = tuple(gone)
     all_routes = _splice(old.routes, state, routes, removed, fresh)
     model = SiteModel(old.site, old.urls, new_papers, MappingProxyType(cards), old.topics,
                       tuple(tag_refs.values()), old.digests, all_routes, fresh.issues,

@@ -455,22 +455,11 @@ class Planner:
         route = urls.topic(topic.slug)
         feeds = (feed_links(self.config, self.link, route, f"{self.config.title}: {ref.label}")
                  if self.config.feeds.topics else None)
-        pages = []
-        link = topic_link(ref)  # numbered pages: no count, so they keep their bytes
-        for number, chunk, pagination in paged(papers, self.config.papers_per_page,
-                                               lambda n: self.link.link(urls.topic(topic.slug, n))):
-            values: dict[str, object] = {"topic": ref if pagination.newest else link,
-                                         "papers": chunk, "pagination": pagination,
-                                         "downloads": None}
-            if pagination.newest:
-                values.update(downloads=self.downloads(route), topic_map=self.topic_map(index),
-                              timeline=render_timeline([c.date for c in papers]))
-                pages.append(self._page(route, "topic.html", "topic", f"Topic: {ref.label}",
-                                        values, feeds=feeds))
-            else:
-                pages.append(self._page(urls.topic(topic.slug, number), "topic.html", "topic",
-                                        f"Topic: {ref.label}, page {number}", values))
-        return pages
+        return self._paged_listing(
+            partial(urls.topic, topic.slug), "topic", f"Topic: {ref.label}", papers,
+            {"topic": ref, "downloads": self.downloads(route), "topic_map": self.topic_map(index),
+             "timeline": render_timeline([c.date for c in papers])},
+            {"topic": topic_link(ref), "downloads": None}, feeds)
 
     def topic_map(self, focus: int | None) -> Markup:
         """The map of all topics (``focus`` None) or of one; drawn once per planner."""
@@ -514,19 +503,27 @@ class Planner:
         route = urls.tag(slug)
         feeds = (feed_links(self.config, self.link, route, f"{self.config.title}: #{slug}")
                  if self.config.feeds.tags else None)
-        pages = []
         ref = self.tags[slug]
-        link = TagLink(slug, ref.url)  # numbered pages: no count, so they keep their bytes
-        for number, chunk, pagination in paged(tuple(cards), self.config.papers_per_page,
-                                               lambda n: self.link.link(urls.tag(slug, n))):
-            values = {"tag": ref if pagination.newest else link, "papers": chunk,
-                      "pagination": pagination}
+        return self._paged_listing(partial(urls.tag, slug), "tag", f"Tag: {slug}", tuple(cards),
+                                   {"tag": ref}, {"tag": TagLink(slug, ref.url)}, feeds)
+
+    def _paged_listing(self, route_of: Callable[[int | None], str], kind: str, title: str,
+                       cards: tuple[PaperCard, ...], newest: Mapping[str, object],
+                       numbered: Mapping[str, object], feeds: FeedLinks | None) -> list[Route]:
+        """A tag's or topic's pages (template ``<kind>.html``; see paged): the newest page with
+        ``newest`` and the listing's feeds, the numbered ones with ``numbered``, which holds
+        nothing that changes as papers arrive (links without counts), so they keep their
+        bytes."""
+        pages = []
+        for number, chunk, pagination in paged(cards, self.config.papers_per_page,
+                                               lambda n: self.link.link(route_of(n))):
+            values = {"papers": chunk, "pagination": pagination}
             if pagination.newest:
-                pages.append(self._page(route, "tag.html", "tag", f"Tag: {slug}", values,
-                                        feeds=feeds))
+                pages.append(self._page(route_of(None), f"{kind}.html", kind, title,
+                                        {**values, **newest}, feeds=feeds))
             else:
-                pages.append(self._page(urls.tag(slug, number), "tag.html", "tag",
-                                        f"Tag: {slug}, page {number}", values))
+                pages.append(self._page(route_of(number), f"{kind}.html", kind,
+                                        f"{title}, page {number}", {**values, **numbered}))
         return pages
 
     def digests_index(self) -> Route:
@@ -651,11 +648,6 @@ def page_of(cards: Sequence[T], size: int, number: int, url_of: Callable[[int | 
 
 
 def page_count(papers: int, size: int) -> int:
-    """How many pages ``paged`` makes of ``papers`` cards."""
-    return archive_numbered(papers, size) + 1
-
-
-def archive_numbered(papers: int, size: int) -> int:
-    """How many numbered archive pages ``papers`` papers fill, ``size`` a page, keeping at
-    least ``size`` papers for the newest page."""
-    return max(0, (papers - size) // size)
+    """How many pages ``paged`` makes of ``papers`` cards: the numbered pages they fill,
+    ``size`` a page, keeping at least ``size`` for the newest page, and the newest."""
+    return max(0, (papers - size) // size) + 1
