@@ -117,9 +117,17 @@ def index_papers(site_dir: Path, env: jinja2.Environment, papers: Iterable[tuple
     ordered = sorted(papers, key=lambda pair: (pair[0].date, pair[0].slug))
     if not ordered:
         return index_records(site_dir, [], language, cache, jobs=jobs)
-    makers = [partial(records_for, env, shard)  # read now: tests set SHARD_PAGES
+    makers = [partial(_shard_records, env, shard)  # read now: tests set SHARD_PAGES
               for shard in split(ordered, SHARD_PAGES, TAIL_PAGES)]
     return _index_shards(site_dir, makers, language, cache, None, None, jobs)
+
+
+def _shard_records(env: jinja2.Environment,
+                   papers: Sequence[tuple[Paper, Any]]) -> Sequence[SearchRecord]:
+    records = records_for(env, papers)
+    if records is None:  # the theme lost search_record.html since has_search_records
+        raise UserError(f"error: {TEMPLATE} is missing")
+    return records
 
 
 def has_search_records(env: jinja2.Environment) -> bool:
@@ -173,7 +181,7 @@ def _given(records: Sequence[SearchRecord]) -> Sequence[SearchRecord]:
     return records
 
 
-def _index_shards(site_dir: Path, makers: Sequence[Callable[[], Sequence[SearchRecord] | None]],
+def _index_shards(site_dir: Path, makers: Sequence[Callable[[], Sequence[SearchRecord]]],
                   language: str, cache: DiskCache | None, output: Path | None,
                   on_start: Callable[[subprocess.Popen], None] | None,
                   jobs: int | None) -> SearchStats:
@@ -190,8 +198,6 @@ def _index_shards(site_dir: Path, makers: Sequence[Callable[[], Sequence[SearchR
             """Copy the shard's bundle from the cache, else index it: (its key, its
             records, whether it was indexed)."""
             records = makers[number]()
-            if records is None:
-                raise UserError(f"error: {TEMPLATE} is missing")
             key = shard_key(records, language, listing)
             if _restore(cache, known.get(key), outs[number]):
                 return key, len(records), False
